@@ -1,0 +1,1 @@
+"""issuebot: turns approved GitHub entity requests into tested, linked pull requests."""

@@ -1,0 +1,116 @@
+"""Repository config: what a target repo may tune, read from `.github/issuebot.yml`.
+
+Versioned pydantic model (kodiak's `.kodiak.toml` habit): unknown keys are errors, so a typo
+is reported back to the user instead of silently ignored. Reading the file is the caller's
+job; ``parse_repo_config`` is pure and turns text into a model or a ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import ConfigError
+
+CONFIG_PATH = ".github/issuebot.yml"
+
+Permission = Literal["read", "triage", "write", "maintain", "admin"]
+PERMISSION_RANK: dict[str, int] = {
+    "none": 0,
+    "read": 1,
+    "triage": 2,
+    "write": 3,
+    "maintain": 4,
+    "admin": 5,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(_Strict):
+    """Label names the bot reads and writes."""
+
+    needs_review: str = "needs-review"
+    entity_request: str = "entity-request"
+    approved: str = "approved"
+    spec_invalid: str = "spec-invalid"
+    in_progress: str = "in-progress"
+    pr_opened: str = "pr-opened"
+    bot_failed: str = "bot-failed"
+    bot_generated: str = "bot-generated"
+    needs_human_review: str = "needs-human-review"
+    hold: str = "hold"
+
+
+class Approval(_Strict):
+    """Who may approve a request or send commands."""
+
+    min_permission: Permission = "write"
+    teams: tuple[str, ...] = ()
+
+
+class Paths(_Strict):
+    """Where the spec lives and where generated code goes, relative to the repo root."""
+
+    spec: str = "specs/entities.json"
+    output: str = "."
+
+
+class Tests(_Strict):
+    """How the target repo's tests run in the hard gate."""
+
+    command: tuple[str, ...] = ("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    timeout_seconds: int = Field(default=600, ge=10, le=7200)
+    coverage_min: int = Field(default=90, ge=0, le=100)
+
+
+class RiskPolicy(_Strict):
+    """Thresholds of the auto-merge decision."""
+
+    auto_merge: bool = True
+    merge_method: Literal["squash", "merge", "rebase"] = "squash"
+    max_diff_lines: int = Field(default=5000, ge=1)
+    required_checks: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
+class RepoConfig(_Strict):
+    """The whole `.github/issuebot.yml`; every key optional, defaults documented here."""
+
+    version: Literal[1] = 1
+    labels: Labels = Labels()
+    approval: Approval = Approval()
+    paths: Paths = Paths()
+    tests: Tests = Tests()
+    risk: RiskPolicy = RiskPolicy()
+    ui: bool = False
+
+
+def parse_repo_config(text: str | None) -> RepoConfig:
+    """Parse the config file's text (None or empty means all defaults)."""
+    if not text or not text.strip():
+        return RepoConfig()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{CONFIG_PATH} is not valid YAML: {exc}") from exc
+    if data is None:
+        return RepoConfig()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{CONFIG_PATH} must be a mapping at the top level")
+    try:
+        return RepoConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        ]
+        raise ConfigError(f"{CONFIG_PATH} is invalid: " + "; ".join(problems)) from exc
+
+
+def has_permission(actual: str, required: str) -> bool:
+    """Whether a GitHub permission level meets the required one."""
+    return PERMISSION_RANK.get(actual, 0) >= PERMISSION_RANK[required]

@@ -1,0 +1,1 @@
+"""Fixtures that start the local GitHub emulator (provided by bot/emulator)."""
