@@ -105,9 +105,7 @@ def parse_repo_config(text: str | None) -> RepoConfig:
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        ]
+        problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise ConfigError(f"{CONFIG_PATH} is invalid: " + "; ".join(problems)) from exc
 
 

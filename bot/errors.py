@@ -58,8 +58,10 @@ class SpecError(IssuebotError):
     kind = "spec-invalid"
 
     def __init__(self, problems: list[str], *, hint: str | None = None) -> None:
-        summary = problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(
-            problems
+        summary = (
+            problems[0]
+            if len(problems) == 1
+            else f"{len(problems)} problems: " + "; ".join(problems)
         )
         super().__init__(summary, hint=hint)
         self.problems = problems

@@ -1,0 +1,58 @@
+"""App settings: secrets, URLs and backends, read once from the environment.
+
+Tier one of the two-tier config (STYLE.md): what the operator sets, never the target repo.
+A missing required value is a `ConfigError` at startup naming the variable, not a crash later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs from its operator; env names are given per field."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    github_api_url: str = Field(default=DEFAULT_API_URL, alias="GITHUB_API_URL")
+    github_token: SecretStr | None = Field(default=None, alias="GITHUB_TOKEN")
+    github_app_id: int | None = Field(default=None, alias="GITHUB_APP_ID")
+    github_app_private_key: SecretStr | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY")
+    github_app_installation_id: int | None = Field(default=None, alias="GITHUB_APP_INSTALLATION_ID")
+    webhook_secret: SecretStr | None = Field(default=None, alias="ISSUEBOT_WEBHOOK_SECRET")
+    database_url: str = Field(default="sqlite:///.issuebot/issuebot.db", alias="DATABASE_URL")
+    queue_url: str | None = Field(default=None, alias="QUEUE_URL")
+    work_dir: Path = Field(default=Path(".issuebot/work"), alias="ISSUEBOT_WORK_DIR")
+    bot_login: str = Field(default="issuebot[bot]", alias="ISSUEBOT_BOT_LOGIN")
+    bot_email: str = Field(
+        default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
+    )
+    log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+
+    def require_github_auth(self) -> None:
+        """Fail early and clearly when no GitHub credentials are configured."""
+        if self.github_token is None and (
+            self.github_app_id is None or self.github_app_private_key is None
+        ):
+            raise ConfigError(
+                "no GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID and "
+                "GITHUB_APP_PRIVATE_KEY"
+            )
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, turning pydantic errors into one ConfigError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid environment: {problems}") from exc
