@@ -53,11 +53,33 @@ class Approval(_Strict):
     teams: tuple[str, ...] = ()
 
 
+GENERATED_GLOBS: tuple[str, ...] = (
+    "app/__init__.py",
+    "app/main.py",
+    "app/db.py",
+    "app/models/**",
+    "app/schemas/**",
+    "app/api/**",
+    "app/hooks/__init__.py",
+    "migrations/**",
+    "tests/test_*.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+)
+HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
+
+
 class Paths(_Strict):
-    """Where the spec lives and where generated code goes, relative to the repo root."""
+    """Where the spec lives and where generated code goes, relative to the repo root.
+
+    ``generated`` and ``hooks`` are glob patterns (``**`` crosses directories) relative to
+    ``output``: the gate lets a bot PR auto-merge only when it stays inside them.
+    """
 
     spec: str = "specs/entities.json"
     output: str = "."
+    generated: tuple[str, ...] = GENERATED_GLOBS
+    hooks: tuple[str, ...] = HOOK_GLOBS
 
 
 class Tests(_Strict):
@@ -69,13 +91,21 @@ class Tests(_Strict):
 
 
 class RiskPolicy(_Strict):
-    """Thresholds of the auto-merge decision."""
+    """Thresholds of the auto-merge decision (bot/gates/risk.py reads nothing else).
+
+    ``required_checks`` adds to the branch protection's required checks; when both are
+    empty the gate refuses to auto-merge. ``protected_paths`` adds globs to the built-in
+    workflow/config/dependency files that always need a human.
+    """
 
     auto_merge: bool = True
     merge_method: Literal["squash", "merge", "rebase"] = "squash"
     max_diff_lines: int = Field(default=5000, ge=1)
     required_checks: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
+    require_up_to_date: bool = False
+    protected_paths: tuple[str, ...] = ()
 
 
 class RepoConfig(_Strict):
