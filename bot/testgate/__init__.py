@@ -1,0 +1,7 @@
+"""The hard gate: run the target repo's tests, and explain a failure without leaking secrets."""
+
+from bot.testgate.classify import Diagnosis, classify_failure
+from bot.testgate.redact import Redactor
+from bot.testgate.runner import TestReport, run_tests
+
+__all__ = ["Diagnosis", "Redactor", "TestReport", "classify_failure", "run_tests"]

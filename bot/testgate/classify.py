@@ -1,0 +1,101 @@
+"""Read pytest's output and say what kind of failure it is, quoting only the lines that matter.
+
+Pure: text in, a `Diagnosis` out. The order of checks matters: a timeout explains everything
+after it, an import or syntax error hides every assertion, and a database error often
+surfaces as an exception inside an otherwise ordinary failing test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+FailureKind = Literal["timeout", "import", "database", "assertion", "coverage", "error"]
+
+KIND_TITLES: dict[FailureKind, str] = {
+    "timeout": "timeout: the test run exceeded its time limit",
+    "import": "import/syntax error: a module could not be loaded",
+    "database": "database/migration error",
+    "assertion": "assertion failure: a test's expectation did not hold",
+    "coverage": "coverage below the configured minimum",
+    "error": "test error: an unexpected exception",
+}
+
+_SUMMARY = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?$")
+_IMPORT = re.compile(
+    r"\b(ImportError|ModuleNotFoundError|SyntaxError|IndentationError|TabError)\b"
+    r"|ERROR collecting|ImportError while importing test module"
+)
+_DATABASE = re.compile(
+    r"sqlalchemy\.exc\.|\b(OperationalError|IntegrityError|ProgrammingError|DatabaseError)\b"
+    r"|\balembic\b|no such table|no such column|psycopg|relation \S+ does not exist|migration",
+    re.IGNORECASE,
+)
+_ASSERTION = re.compile(r"\bAssertionError\b|^E\s+assert\b|^E\s+AssertionError", re.MULTILINE)
+_RELEVANT = re.compile(
+    r"^[E>]\s|^(FAILED|ERROR) |^_{3,} .* _{3,}$|^\S+\.py:\d+: |Error\b|Timeout|timed out|"
+    r"^=+ .*(failed|error|passed).* =+$"
+)
+MAX_QUOTED_LINES = 40
+MAX_LINE = 240
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What failed, what kind of failure it is, and the lines of output that show it."""
+
+    kind: FailureKind
+    failed_tests: tuple[str, ...]
+    excerpt: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        """A one-line human name for the failure kind."""
+        return KIND_TITLES[self.kind]
+
+
+def failed_tests(output: str) -> tuple[str, ...]:
+    """Test ids pytest lists in its short summary (`FAILED x::y`, `ERROR x`)."""
+    found: list[str] = []
+    for line in output.splitlines():
+        match = _SUMMARY.match(line.strip())
+        if match and match.group(2) not in found:
+            found.append(match.group(2))
+    return tuple(found)
+
+
+def _kind(output: str, timed_out: bool) -> FailureKind:
+    if timed_out:
+        return "timeout"
+    if _IMPORT.search(output):
+        return "import"
+    if _DATABASE.search(output):
+        return "database"
+    if _ASSERTION.search(output):
+        return "assertion"
+    return "error"
+
+
+def relevant_lines(output: str, limit: int = MAX_QUOTED_LINES) -> tuple[str, ...]:
+    """The error lines, locations and summaries from ``output``, shortened and capped."""
+    picked: list[str] = []
+    for line in output.splitlines():
+        if _RELEVANT.search(line) and line.strip():
+            short = line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+            if short not in picked:
+                picked.append(short)
+    if not picked:
+        picked = [line for line in output.splitlines() if line.strip()][-15:]
+    if len(picked) > limit:
+        picked = [*picked[: limit - 1], f"… {len(picked) - limit + 1} more lines"]
+    return tuple(picked)
+
+
+def classify_failure(output: str, *, timed_out: bool = False) -> Diagnosis:
+    """Classify a failed test run from its (already redacted) output."""
+    return Diagnosis(
+        kind=_kind(output, timed_out),
+        failed_tests=failed_tests(output),
+        excerpt=relevant_lines(output),
+    )

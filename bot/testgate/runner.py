@@ -1,0 +1,162 @@
+"""Run the target repository's tests in a subprocess: bounded in time, isolated from our env.
+
+The child gets a minimal environment (no tokens, no `DATABASE_URL` of the bot's own store),
+its own process group so a timeout kills every grandchild, and coverage written to a
+scratch directory so nothing lands in the working tree the bot is about to commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.testgate.classify import Diagnosis, classify_failure
+
+_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SYSTEMROOT")
+_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
+_FINAL = re.compile(r"\bin [0-9.]+s\b")
+MAX_OUTPUT = 200_000
+EXIT_NO_TESTS = 5
+
+
+@dataclass(frozen=True)
+class TestReport:
+    """The outcome of one test run, with output already redacted."""
+
+    __test__ = False  # not a pytest class
+
+    passed: bool
+    exit_code: int | None
+    timed_out: bool
+    duration_s: float
+    output: str
+    counts: dict[str, int] = field(default_factory=dict)
+    coverage: float | None = None
+    coverage_min: int = 0
+    command: tuple[str, ...] = ()
+
+    @property
+    def coverage_ok(self) -> bool:
+        """Whether coverage meets the configured minimum (unknown coverage passes)."""
+        return self.coverage is None or self.coverage + 1e-9 >= self.coverage_min
+
+    def diagnosis(self) -> Diagnosis:
+        """Why this run failed (only meaningful when ``passed`` is False)."""
+        diag = classify_failure(self.output, timed_out=self.timed_out)
+        if self.exit_code == 0 and not self.coverage_ok:
+            return Diagnosis("coverage", diag.failed_tests, diag.excerpt)
+        return diag
+
+    def summary(self) -> str:
+        """`12 passed, 1 failed in 3.2s` style line for comments and check runs."""
+        parts = [f"{n} {k}" for k, n in self.counts.items() if n]
+        text = ", ".join(parts) or "no test results"
+        return f"{text} in {self.duration_s:.1f}s"
+
+
+def resolve_command(command: Sequence[str], python: str) -> list[str]:
+    """Point a bare `python` at the interpreter whose environment has the deps."""
+    argv = list(command)
+    if argv and argv[0] in {"python", "python3"}:
+        argv[0] = python
+    return argv
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A minimal environment: no credentials or bot settings reach the target's tests."""
+    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+    env.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "CI": "true"})
+    env.update(extra or {})
+    return env
+
+
+def parse_counts(output: str) -> dict[str, int]:
+    """Counts from pytest's final line (`1 failed, 3 passed in 0.1s`)."""
+    for line in reversed(output.splitlines()):
+        if _FINAL.search(line) and _COUNT.search(line):
+            counts: dict[str, int] = {}
+            for number, kind in _COUNT.findall(line):
+                key = "errors" if kind.startswith("error") else kind
+                counts[key] = counts.get(key, 0) + int(number)
+            return counts
+    return {}
+
+
+def _is_pytest(argv: list[str]) -> bool:
+    return "pytest" in argv[:3] or any(Path(a).name in {"pytest", "py.test"} for a in argv[:1])
+
+
+def run_tests(
+    workdir: Path,
+    *,
+    command: Sequence[str],
+    timeout_seconds: float,
+    coverage_source: str | None = None,
+    coverage_min: int = 0,
+    python: str = sys.executable,
+    redact: Callable[[str], str] = lambda text: text,
+) -> TestReport:
+    """Run ``command`` in ``workdir`` and report; never raises for a failing test run."""
+    argv = resolve_command(command, python)
+    with tempfile.TemporaryDirectory(prefix="issuebot-tests-") as scratch:
+        cov_json = Path(scratch) / "coverage.json"
+        env = child_env({"COVERAGE_FILE": str(Path(scratch) / ".coverage")})
+        if _is_pytest(argv):
+            argv += ["-rfE", "-p", "no:cacheprovider"]
+            if coverage_source:
+                argv += [f"--cov={coverage_source}", f"--cov-report=json:{cov_json}"]
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            argv,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        timed_out = False
+        try:
+            raw, _ = proc.communicate(timeout=timeout_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            raw, _ = proc.communicate()
+        duration = time.monotonic() - started
+        text = raw.decode("utf-8", errors="replace")[-MAX_OUTPUT:]
+        if timed_out:
+            text += f"\nTimeout: the test run was stopped after {timeout_seconds:g}s"
+        coverage = _coverage(cov_json)
+    output = redact(text)
+    exit_code = None if timed_out else proc.returncode
+    report = TestReport(
+        passed=False,
+        exit_code=exit_code,
+        timed_out=timed_out,
+        duration_s=duration,
+        output=output,
+        counts=parse_counts(output),
+        coverage=coverage,
+        coverage_min=coverage_min if coverage_source else 0,
+        command=tuple(resolve_command(command, "python")),
+    )
+    passed = exit_code == 0 and report.coverage_ok
+    return dataclasses.replace(report, passed=passed)
+
+
+def _coverage(path: Path) -> float | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return round(float(data["totals"]["percent_covered"]), 1)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
