@@ -1,0 +1,199 @@
+"""Structured JSON logs with secret redaction, and the Prometheus metrics, defined once.
+
+Every process (web server, RQ worker, CLI) calls ``configure_logging`` once; structlog and the
+stdlib loggers of our libraries (alembic, rq, uvicorn) then share one JSON renderer, and every
+record passes the redaction processor first. ``redact`` is also applied by the pipeline to
+untrusted text it quotes (test output), so registered secrets never reach an issue comment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+import structlog
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+REDACTED = "[redacted]"
+# Shorter values cannot be kept secret anyway, and masking them would shred every log line.
+MIN_SECRET_LENGTH = 4
+LOG_FIELDS = ("delivery_id", "run_id", "repo", "issue", "step")
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), REDACTED),
+    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"), REDACTED),
+    (
+        re.compile(
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
+        ),
+        REDACTED,
+    ),
+    (re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}"), REDACTED),  # JWTs (App auth)
+    (
+        re.compile(r"(?i)\b(authorization\s*[:=]\s*(?:bearer|token|basic)\s+)[^\s'\"]+"),
+        r"\1" + REDACTED,
+    ),
+    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1" + REDACTED + "@"),  # credentials in URLs
+)
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+_secret_re: list[re.Pattern[str]] = []  # one compiled alternation of every registered secret
+
+
+def register_secret(value: str | SecretStr | None) -> None:
+    """Mask this exact value in every log line and in ``redact`` from now on."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not raw or len(raw) < MIN_SECRET_LENGTH:
+        return
+    with _secrets_lock:
+        # A PEM key is also masked line by line, in case a log splits it.
+        parts = {raw, *(ln.strip() for ln in raw.splitlines() if len(ln.strip()) >= 16)}
+        _secrets.update(parts)
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _secret_re[:] = [re.compile("|".join(re.escape(s) for s in ordered))]
+
+
+def register_settings_secrets(settings: Settings) -> None:
+    """Register the token, App private key and webhook secret of the running bot."""
+    for secret in (settings.github_token, settings.github_app_private_key, settings.webhook_secret):
+        register_secret(secret)
+
+
+def redact(text: str) -> str:
+    """``text`` with registered secrets, GitHub tokens, private keys and URL passwords masked."""
+    for pattern in list(_secret_re):
+        text = pattern.sub(REDACTED, text)
+    for regex, replacement in _PATTERNS:
+        text = regex.sub(replacement, text)
+    return text
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_redact_value(v) for v in value]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return redact(repr(value))
+
+
+def redact_processor(_logger: Any, _method: str, event_dict: Any) -> Any:
+    """structlog processor: redact every value of the event, nested ones too."""
+    return {k: _redact_value(v) for k, v in event_dict.items()}
+
+
+_HANDLER_NAME = "issuebot"
+
+
+def configure_logging(
+    *, json_output: bool = True, level: str = "INFO", stream: TextIO | None = None
+) -> logging.Handler:
+    """Route structlog and stdlib logging through redaction into one JSON (or console) stream."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json_output
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_processor,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    return handler
+
+
+def get_logger(name: str = "issuebot") -> Any:
+    """A structlog logger; log snake_case event names with keyword fields."""
+    return structlog.get_logger(name)
+
+
+@contextmanager
+def log_context(**fields: Any) -> Iterator[None]:
+    """Bind ``delivery_id``/``run_id``/``repo``/``issue``/``step`` to every log line inside."""
+    bound = {k: v for k, v in fields.items() if v is not None}
+    with structlog.contextvars.bound_contextvars(**bound):
+        yield
+
+
+# Metrics. With forked RQ workers set PROMETHEUS_MULTIPROC_DIR (an empty directory shared by
+# the processes of one host) before start-up, so samples written in work horses survive them.
+REGISTRY = CollectorRegistry()
+DELIVERIES_TOTAL = Counter(
+    "issuebot_deliveries", "Webhook deliveries by event and outcome.", ["event", "outcome"],
+    registry=REGISTRY,
+)  # fmt: skip
+RUNS_TOTAL = Counter("issuebot_runs", "Finished runs by outcome.", ["outcome"], registry=REGISTRY)
+STEP_DURATION = Histogram(
+    "issuebot_step_duration_seconds", "Duration of pipeline steps.", ["step"],
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900), registry=REGISTRY,
+)  # fmt: skip
+QUEUE_DEPTH = Gauge(
+    "issuebot_queue_depth", "Jobs waiting in the queue.", registry=REGISTRY,
+    multiprocess_mode="livemostrecent",
+)  # fmt: skip
+
+
+def metrics_registry() -> CollectorRegistry:
+    """The registry to expose: this process's, or all processes' in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return registry
+    return REGISTRY
+
+
+def render_metrics() -> tuple[bytes, str]:
+    """Body and content type for a ``GET /metrics`` answer."""
+    return generate_latest(metrics_registry()), CONTENT_TYPE_LATEST
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:  # noqa: S104 - scraped by Prometheus
+    """Expose metrics over HTTP from a worker process (a background thread)."""
+    start_http_server(port, addr=addr, registry=metrics_registry())
