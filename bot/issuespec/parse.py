@@ -1,0 +1,306 @@
+"""Read an entity request back out of an issue body: pure, bounded, never executes anything.
+
+Accepts the body the bot renders, GitHub's rendering of the Issue Form, and a ```yaml block;
+tolerates what people do to issues (CRLF, a BOM, edited text, ticked boxes, extra sections).
+Every outcome is a ``ParsedIssue`` whose ``problems`` explain themselves; nothing raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.issuespec.decode import BLOCK, decode_json, decode_yaml
+from bot.issuespec.markdown import Fence, Section, replace_surrogates, scan, unescape
+from bot.issuespec.render import ENTITY_MARKER, MAX_BODY_CHARS
+from generators.spec import Entity, Problem, validate_entity_data
+
+Format = Literal["rendered", "issue-form", "yaml", "none"]
+NO_RESPONSE = "_No response_"  # what GitHub writes for an Issue Form field left empty
+_DEFINITION_INFOS = {"json", "jsonc", "yaml", "yml"}
+_INNER_INFOS = _DEFINITION_INFOS | {""}
+_SECTION_KEYS = {
+    "description": "description",
+    "summary": "description",
+    "user story": "user_story",
+    "story": "user_story",
+    "acceptance criteria": "acceptance_criteria",
+    "acceptance": "acceptance_criteria",
+    "api endpoints": "api_endpoints",
+    "endpoints": "api_endpoints",
+    "api": "api_endpoints",
+    "ui requirements": "ui_requirements",
+    "ui": "ui_requirements",
+    "user interface": "ui_requirements",
+    "entity definition": "entity",
+    "entity": "entity",
+    "definition": "entity",
+    "entity spec": "entity",
+    "spec": "entity",
+}
+_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[([ xX])\](?:[ \t]+|$))?(.*)$")
+_CODE_HEAD = re.compile(r"^(`+)(.+?)(?<!`)\1(?!`)(.*)$")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One acceptance criterion and whether its box is ticked."""
+
+    text: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedIssue:
+    """Everything read from a body; ``entity`` is set only when there are no problems."""
+
+    format: Format
+    entity: Entity | None
+    problems: list[Problem]
+    definition: dict[str, Any] | None = None
+    description: str | None = None
+    user_story: str | None = None
+    acceptance_criteria: list[Criterion] = field(default_factory=list)
+    api_endpoints: list[str] = field(default_factory=list)
+    ui_requirements: str | None = None
+    extra_sections: dict[str, str] = field(default_factory=dict)
+    block_line: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the body holds one valid entity definition."""
+        return self.entity is not None and not self.problems
+
+
+def section_key(title: str) -> str | None:
+    """Map a heading (any case, punctuation, "(JSON)" or "(optional)" suffix) to a known key."""
+    text = re.sub(r"\([^)]*\)", " ", title.lower())
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    while words and words[-1] in {"json", "yaml", "optional", "required"}:
+        words.pop()
+    return _SECTION_KEYS.get(" ".join(words))
+
+
+def _text(section: Section | None) -> str | None:
+    if section is None:
+        return None
+    text = section.text.strip()
+    return None if not text or text == NO_RESPONSE else unescape(text)
+
+
+def _items(section: Section | None) -> list[tuple[str, bool]]:
+    if section is None:
+        return []
+    items: list[tuple[str, bool]] = []
+    for line in section.lines:
+        stripped = line.strip()
+        if not stripped or stripped == NO_RESPONSE:
+            continue
+        match = _ITEM.match(line)
+        if match:
+            items.append((match.group(2).strip(), (match.group(1) or " ") != " "))
+        elif items and line[:1] in " \t":
+            text, done = items[-1]
+            items[-1] = (f"{text} {stripped}".strip(), done)
+        else:
+            items.append((stripped, False))
+    return [(text, done) for text, done in items if text]
+
+
+def _endpoint(item: str) -> str:
+    match = _CODE_HEAD.match(item)
+    if not match:
+        return unescape(item)
+    head = match.group(2)
+    if head.startswith(" ") and head.endswith(" ") and head.strip():
+        head = head[1:-1]
+    rest = unescape(match.group(3)).strip()
+    return f"{head} {rest}" if rest else head
+
+
+def _candidates(sections: list[Section], entity_sections: list[Section]) -> list[Fence]:
+    """Fences that may hold the definition; empty ones (a stray closing fence) do not count."""
+    if entity_sections:
+        found = [f for s in entity_sections for f in s.fences if f.info in _DEFINITION_INFOS | {""}]
+    else:
+        found = [f for s in sections for f in s.fences if f.info in _DEFINITION_INFOS]
+    return [_unwrap(f) for f in found if f.content.strip()]
+
+
+def _unwrap(block: Fence) -> Fence:
+    """A fence pasted into the form's ``render: json`` box nests; drop the inner opening line."""
+    lines = block.content.split("\n")
+    first = lines[0].strip()
+    if first.startswith(("```", "~~~")) and first.lstrip("`~").strip().lower() in _INNER_INFOS:
+        info = block.info or first.lstrip("`~").strip().lower()
+        rest = lines[1:]
+        if rest and rest[-1].strip() and set(rest[-1].strip()) <= {"`", "~"}:
+            rest = rest[:-1]
+        return Fence(info, "\n".join(rest), block.line + 1, block.closed)
+    return block
+
+
+def _bare_json(section: Section) -> Fence | None:
+    """An edited issue whose fences were lost: a bare ``{...}`` under the heading still counts."""
+    for offset, line in enumerate(section.lines):
+        if line.strip():
+            if line.strip().startswith("{") and not section.fences:
+                return Fence("json", "\n".join(section.lines[offset:]), section.line + offset, True)
+            return None
+    return None
+
+
+def _bad_strings(data: Any) -> list[Problem]:
+    """Lone surrogates (``"\\udcff"`` escapes) are not text: refuse them with their path."""
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack and len(problems) < 20:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+            texts = [str(k) for k in value]
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+            texts = []
+        else:
+            texts = [value] if isinstance(value, str) else []
+        if any(replace_surrogates(text)[1] for text in texts):
+            problems.append(
+                Problem(
+                    path=path or BLOCK,
+                    message="contains an invalid character (a lone UTF-16 surrogate)",
+                    hint="remove \\udXXX escapes; write the character itself",
+                )
+            )
+    return problems
+
+
+def _check_definition(data: Any) -> tuple[Entity | None, list[Problem]]:
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        return None, [
+            Problem(
+                path=BLOCK,
+                message=f"the block holds {kind}, not one object describing the entity",
+                hint='start with {"name": "MyEntity", "fields": [...]}',
+            )
+        ]
+    problems = _bad_strings(data)
+    if problems:
+        return None, problems
+    try:
+        entity, problems = validate_entity_data(data)
+    except (RecursionError, ValueError, TypeError) as exc:
+        return None, [Problem(path=BLOCK, message=f"cannot be validated: {exc}", hint="")]
+    return (entity if not problems else None), list(problems)
+
+
+def parse_issue_body(body: str | None) -> ParsedIssue:
+    """Read the entity definition and the readable sections out of an issue body."""
+    if body is None or not body.strip():
+        return ParsedIssue(
+            "none",
+            None,
+            [Problem(path=BLOCK, message="the issue body is empty", hint=_ADD_BLOCK_HINT)],
+        )
+    if len(body) > MAX_BODY_CHARS:
+        return ParsedIssue(
+            "none",
+            None,
+            [
+                Problem(
+                    path="issue body",
+                    message=f"the body is {len(body)} characters; GitHub allows {MAX_BODY_CHARS}",
+                    hint="shorten it; an entity definition fits in a few kilobytes",
+                )
+            ],
+        )
+    body, bad_chars = replace_surrogates(body.lstrip("\ufeff"))
+    sections = scan(body)
+    known: dict[str, Section] = {}
+    extra: dict[str, str] = {}
+    entity_sections: list[Section] = []
+    for section in sections[1:]:
+        key = section_key(section.title)
+        if key == "entity":
+            entity_sections.append(section)
+        elif key and key not in known:
+            known[key] = section
+        else:
+            extra[section.title] = section.text
+    readable: dict[str, Any] = {
+        "description": _text(known.get("description")),
+        "user_story": _text(known.get("user_story")),
+        "acceptance_criteria": [
+            Criterion(unescape(t), done) for t, done in _items(known.get("acceptance_criteria"))
+        ],
+        "api_endpoints": [_endpoint(t) for t, _ in _items(known.get("api_endpoints"))],
+        "ui_requirements": _text(known.get("ui_requirements")),
+        "extra_sections": extra,
+    }
+    form: Format = (
+        "rendered"
+        if ENTITY_MARKER in body or not entity_sections or entity_sections[0].level != 3
+        else "issue-form"
+    )
+    fences = _candidates(sections, entity_sections)
+    if not fences and len(entity_sections) == 1:
+        bare = _bare_json(entity_sections[0])
+        fences = [bare] if bare else []
+    if not fences:
+        return ParsedIssue("none", None, [_missing(entity_sections)], **readable)
+    if len(fences) > 1:
+        lines = ", ".join(str(f.line) for f in fences)
+        problem = Problem(
+            path=BLOCK,
+            message=f"{len(fences)} definition blocks (lines {lines}); which one is the spec?",
+            hint="keep exactly one ```json block under the Entity definition heading",
+        )
+        return ParsedIssue(form, None, [problem], **readable)
+    block = fences[0]
+    is_yaml = block.info in {"yaml", "yml"} or (
+        block.info == "" and not block.content.lstrip().startswith(("{", "["))
+    )
+    decode = decode_yaml if is_yaml else decode_json
+    data, problems = decode(block.content, body_line=block.line)
+    entity: Entity | None = None
+    if not problems:
+        entity, problems = _check_definition(data)
+    if bad_chars:
+        problems.append(
+            Problem(
+                path="issue body",
+                message=f"{bad_chars} undecodable character(s) (lone surrogates) in the body",
+                hint="re-type the affected text; they are shown as \ufffd",
+            )
+        )
+        entity = None
+    return ParsedIssue(
+        "yaml" if is_yaml else form,
+        entity,
+        problems,
+        definition=data if isinstance(data, dict) else None,
+        block_line=block.line,
+        **readable,
+    )
+
+
+_ADD_BLOCK_HINT = "add an '## Entity definition' section holding one ```json block"
+
+
+def _missing(entity_sections: list[Section]) -> Problem:
+    if not entity_sections:
+        return Problem(path=BLOCK, message="no entity definition found", hint=_ADD_BLOCK_HINT)
+    if len(entity_sections) > 1:
+        return Problem(
+            path=BLOCK,
+            message=f"{len(entity_sections)} Entity definition sections, none with a block",
+            hint=_ADD_BLOCK_HINT,
+        )
+    return Problem(
+        path=BLOCK,
+        message=f"the Entity definition section (line {entity_sections[0].line}) has no "
+        "```json block",
+        hint="put the definition between a ```json line and a ``` line",
+    )
