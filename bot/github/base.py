@@ -1,0 +1,93 @@
+"""State and small helpers shared by the halves of ``PyGithubRepo`` (issues side, pulls side)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from github import Auth, Github
+from github.Repository import Repository
+
+from bot.github.audit import AuditSink
+
+
+class RepoBase:
+    """One repository reached through one PyGithub client; makes no request when built."""
+
+    def __init__(
+        self,
+        gh: Github,
+        full_name: str,
+        *,
+        audit: AuditSink,
+        bot_login: str | None = None,
+    ) -> None:
+        self._gh = gh
+        self._full_name = full_name
+        self._audit = audit
+        self._bot_login = bot_login
+        # Lazy: objects fetched only when read, so writes on an issue cost one request.
+        self._repo: Repository = gh.withLazy(True).get_repo(full_name)
+
+    @property
+    def full_name(self) -> str:
+        """`owner/name` as given (no request)."""
+        return self._full_name
+
+    @property
+    def audit(self) -> AuditSink:
+        """Where destructive operations are recorded."""
+        return self._audit
+
+    @property
+    def github(self) -> Github:
+        """The underlying PyGithub client (for the auth layer and tests, not for the pipeline)."""
+        return self._gh
+
+    @property
+    def owner(self) -> str:
+        """The repository owner's login."""
+        return self._full_name.split("/", 1)[0]
+
+    def bot_login(self) -> str:
+        """Whose comments count as the bot's own: configured, or the token's user."""
+        if self._bot_login is None:
+            self._bot_login = self._gh.get_user().login
+        return self._bot_login
+
+    def _path(self, *parts: str | int) -> str:
+        """A URL under the repository, each part percent-encoded (label names, logins)."""
+        return "/".join([self._repo.url, *(quote(str(p), safe="") for p in parts)])
+
+    def _branch_path(self, prefix: str, name: str, *rest: str) -> str:
+        """A URL naming a branch or ref: slashes stay literal, as GitHub's docs write them."""
+        return "/".join([self._repo.url, prefix, quote(name, safe="/"), *rest])
+
+    def _request(
+        self,
+        verb: str,
+        *parts: str | int,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """One REST call under the repository through PyGithub's requester."""
+        return self._request_url(verb, self._path(*parts), body=body, params=params)
+
+    def _request_url(
+        self,
+        verb: str,
+        url: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """One REST call through PyGithub's requester (same auth, retries and exceptions)."""
+        _, data = self._repo.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        return data
+
+    def _token(self) -> str | None:
+        """The token git should present: a PAT, or PyGithub's cached installation token."""
+        auth = self._gh.requester.auth
+        if isinstance(auth, (Auth.Token, Auth.AppInstallationAuth)):
+            return auth.token
+        return None

@@ -1,0 +1,213 @@
+"""The code side of ``PyGithubRepo``: branches, pull requests, check runs and statuses."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from github.GithubException import GithubException
+
+from bot.github import convert
+from bot.github.audit import Approval
+from bot.github.base import RepoBase
+from bot.github.failures import message_of
+from bot.github.models import CheckOutput, CheckRun, CombinedStatus, PullRequest
+from bot.github.ops import OpClass, operation
+from bot.github.protocol import CheckConclusion, CheckStatus, MergeMethod
+
+READ, WRITE, DESTRUCTIVE = OpClass.READ, OpClass.WRITE, OpClass.DESTRUCTIVE
+
+
+class PullOps(RepoBase):
+    """Branches, pull requests, check runs and commit statuses."""
+
+    @operation(READ)
+    def branch_sha(self, name: str) -> str | None:
+        """The commit a branch points at, or None."""
+        try:
+            data = self._request_url("GET", self._branch_path("branches", name))
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return str(data["commit"]["sha"])
+
+    @operation(WRITE)
+    def ensure_branch(self, name: str, *, sha: str) -> str:
+        """Create the branch at ``sha`` unless it exists; the branch's commit either way."""
+        current = self.branch_sha(name)
+        if current is not None:
+            return current
+        body = {"ref": f"refs/heads/{name}", "sha": sha}
+        try:
+            data = self._request("POST", "git", "refs", body=body)
+        except GithubException as exc:
+            if exc.status != 422 or "already exists" not in message_of(exc):
+                raise
+            return self.branch_sha(name) or sha
+        return str(data["object"]["sha"])
+
+    @operation(DESTRUCTIVE)
+    def delete_branch(self, name: str, *, approval: Approval) -> bool:
+        """Delete a branch (approval checked by ``@operation``); False if already gone."""
+        try:
+            self._request_url("DELETE", self._branch_path("git/refs/heads", name))
+        except GithubException as exc:
+            # GitHub answers 422 "Reference does not exist" for a missing ref.
+            if exc.status in (404, 422):
+                return False
+            raise
+        return True
+
+    @operation(READ)
+    def get_pull(self, number: int) -> PullRequest:
+        """Pull request ``number``."""
+        return convert.pull(self._request("GET", "pulls", number))
+
+    @operation(READ)
+    def find_pull(
+        self,
+        head: str,
+        *,
+        base: str | None = None,
+        state: Literal["open", "closed", "all"] = "open",
+    ) -> PullRequest | None:
+        """The newest PR from ``head`` (a branch of this repository)."""
+        params: dict[str, Any] = {"head": f"{self.owner}:{head}", "state": state}
+        if base is not None:
+            params["base"] = base
+        found = self._request("GET", "pulls", params=params)
+        return convert.pull(found[0]) if found else None
+
+    @operation(WRITE)
+    def ensure_pull_request(
+        self, *, head: str, base: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> PullRequest:
+        """The open PR head→base: found first, created if missing, then brought up to date."""
+        pr = self.find_pull(head, base=base)
+        if pr is None:
+            payload = {"title": title, "head": head, "base": base, "body": body}
+            try:
+                pr = convert.pull(self._request("POST", "pulls", body=payload))
+            except GithubException as exc:
+                # Another worker (or a person) opened it between our look-up and our create.
+                if exc.status != 422 or "already exists" not in message_of(exc):
+                    raise
+                pr = self.find_pull(head, base=base)
+                if pr is None:
+                    raise
+        if (pr.title, pr.body) != (title, body):
+            pr = self.update_pull(pr.number, title=title, body=body)
+        missing = [name for name in labels if name not in pr.labels]
+        if missing:
+            self._request("POST", "issues", pr.number, "labels", body={"labels": missing})
+            pr = dataclasses.replace(pr, labels=(*pr.labels, *missing))
+        return pr
+
+    @operation(WRITE)
+    def update_pull(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        base: str | None = None,
+    ) -> PullRequest:
+        """Change a PR's title, body or base."""
+        fields = (("title", title), ("body", body), ("base", base))
+        changes = {k: v for k, v in fields if v is not None}
+        if not changes:
+            return self.get_pull(number)
+        return convert.pull(self._request("PATCH", "pulls", number, body=changes))
+
+    @operation(WRITE)
+    def request_reviewers(self, number: int, reviewers: Sequence[str]) -> None:
+        """Ask for reviews, skipping the PR author (GitHub refuses that with 422)."""
+        author = self.get_pull(number).author.lower()
+        wanted = [r for r in reviewers if r.lower() != author]
+        if wanted:
+            body = {"reviewers": wanted}
+            self._request("POST", "pulls", number, "requested_reviewers", body=body)
+
+    @operation(DESTRUCTIVE)
+    def merge_pull(
+        self,
+        number: int,
+        *,
+        sha: str,
+        method: MergeMethod,
+        approval: Approval,
+        title: str | None = None,
+        message: str | None = None,
+    ) -> str:
+        """Merge if the head is still ``sha`` (GitHub answers 409 otherwise); the merge sha."""
+        body: dict[str, Any] = {"sha": sha, "merge_method": method}
+        if title is not None:
+            body["commit_title"] = title
+        if message is not None:
+            body["commit_message"] = message
+        return str(self._request("PUT", "pulls", number, "merge", body=body)["sha"])
+
+    @operation(WRITE)
+    def create_check_run(
+        self,
+        *,
+        name: str,
+        head_sha: str,
+        status: CheckStatus,
+        conclusion: CheckConclusion | None = None,
+        output: CheckOutput | None = None,
+    ) -> CheckRun:
+        """Start (or directly complete) a check run."""
+        body: dict[str, Any] = {"name": name, "head_sha": head_sha, "status": status}
+        if conclusion is not None:
+            body["conclusion"] = conclusion
+        if output is not None:
+            body["output"] = output.as_payload()
+        return convert.check_run(self._request("POST", "check-runs", body=body))
+
+    @operation(WRITE)
+    def update_check_run(
+        self,
+        check_run_id: int,
+        *,
+        status: CheckStatus | None = None,
+        conclusion: CheckConclusion | None = None,
+        output: CheckOutput | None = None,
+    ) -> CheckRun:
+        """Move a check run along."""
+        body: dict[str, Any] = {}
+        if status is not None:
+            body["status"] = status
+        if conclusion is not None:
+            body["conclusion"] = conclusion
+        if output is not None:
+            body["output"] = output.as_payload()
+        return convert.check_run(self._request("PATCH", "check-runs", check_run_id, body=body))
+
+    @operation(READ)
+    def list_check_runs(self, ref: str) -> tuple[CheckRun, ...]:
+        """Every check run on a ref."""
+        runs = self._repo.get_commit(ref).get_check_runs()
+        return tuple(convert.check_run(convert.json_of(r)) for r in runs)
+
+    @operation(READ)
+    def combined_status(self, ref: str) -> CombinedStatus:
+        """The combined commit status of a ref."""
+        url = self._branch_path("commits", ref, "status")
+        return convert.combined_status(self._request_url("GET", url))
+
+    @operation(READ)
+    def required_checks(self, branch: str) -> tuple[str, ...]:
+        """Check names branch protection requires; empty when the branch is unprotected."""
+        url = self._branch_path("branches", branch, "protection", "required_status_checks")
+        try:
+            data = self._request_url("GET", url)
+        except GithubException as exc:
+            if exc.status == 404:
+                return ()
+            raise
+        names = [str(c) for c in data.get("contexts") or []]
+        names += [str(c["context"]) for c in data.get("checks") or [] if c.get("context")]
+        return tuple(dict.fromkeys(names))
