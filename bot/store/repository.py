@@ -21,6 +21,7 @@ from bot.store import engine as engine_mod
 from bot.store.base import now_utc as _now
 from bot.store.base import reason
 from bot.store.journal import Journal
+from bot.store.leases import LeaseTable
 from bot.store.models import RunRow, StepRow
 from bot.store.records import (
     ACTIVE_STATUSES,
@@ -51,7 +52,7 @@ def _step(row: StepRow) -> StepRecord:
     )  # fmt: skip
 
 
-class RunStore(Journal):
+class RunStore(Journal, LeaseTable):
     """The durable record of runs, steps, deliveries and audit (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine, *, semantic_window: timedelta = timedelta(hours=24)):
