@@ -22,6 +22,7 @@ FileStatus = Literal["added", "modified", "removed", "renamed", "copied", "chang
 GREEN = frozenset({"success", "neutral", "skipped"})
 
 RULE_TITLES: dict[str, str] = {
+    "pr-open": "the pull request is open and ready (not a draft)",
     "bot-author": "authored by the bot",
     "approved-request": "opened for an approved entity request",
     "auto-merge-enabled": "auto-merge enabled by the repository config",
@@ -83,6 +84,8 @@ class GateInputs:
     up_to_date: bool | None = None
     hold_label: str | None = None
     hold_comment: str | None = None
+    is_open: bool = True
+    draft: bool = False
     paths: Paths = field(default_factory=Paths)
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,7 +241,14 @@ def _merge_rule(inputs: GateInputs, policy: RiskPolicy) -> RuleResult:
 def decide(inputs: GateInputs, policy: RiskPolicy) -> Decision:
     """Judge one PR: low-risk only when every rule passes; holds and red checks block."""
     is_bot = inputs.author == inputs.bot_login
+    if not inputs.is_open:
+        ready = _bad("pr-open", "the pull request is closed or already merged")
+    elif inputs.draft:
+        ready = _bad("pr-open", "the pull request is a draft")
+    else:
+        ready = _ok("pr-open", "open and ready for review")
     rules = [
+        ready,
         _ok("bot-author", f"opened by {inputs.author}")
         if is_bot
         else _bad("bot-author", f"opened by {inputs.author}, not {inputs.bot_login}"),

@@ -7,8 +7,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.errors import IssuebotError
-
 SpecChangeKind = Literal["additive", "unchanged", "breaking", "invalid"]
 
 # Keys of a field definition that keep a newly added field harmless to existing rows.
@@ -44,25 +42,17 @@ class SpecChange:
 
 
 def _validate_with_model(data: dict[str, Any]) -> str | None:
-    """Run the generator's spec model when it is installed; return a problem or None."""
+    """Run the generator's spec validator (generators.spec); return the first problem or None."""
     try:
         module = importlib.import_module("generators.spec")
-    except ImportError:
+    except ImportError:  # the generator is optional for the gate: the shape checks still hold
         return None
-    for name in ("parse_spec", "SpecFile"):
-        target = getattr(module, name, None)
-        if target is None:
-            continue
-        try:
-            if name == "SpecFile":
-                target.model_validate(data)
-            else:
-                target(data)
-        except IssuebotError as exc:
-            return exc.message
-        except (ValueError, TypeError) as exc:
-            return str(exc).splitlines()[0]
+    validate = getattr(module, "validate_spec_data", None)
+    if validate is None:
         return None
+    spec, problems = validate(data)
+    if spec is None:
+        return str(problems[0]) if problems else "rejected by the spec model"
     return None
 
 

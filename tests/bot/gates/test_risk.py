@@ -51,6 +51,7 @@ def test_a_clean_bot_pr_with_green_checks_is_low_risk_and_every_rule_passes() ->
     assert decision.outcome == "low-risk"
     assert decision.failed == ()
     assert [r.rule for r in decision.rules] == [
+        "pr-open",
         "bot-author",
         "approved-request",
         "auto-merge-enabled",
@@ -71,6 +72,8 @@ def files_plus(*extra: ChangedFile) -> tuple[ChangedFile, ...]:
 
 # (story, changes to the clean inputs, policy override, outcome, failing rule, words in reason)
 CASES: list[tuple[str, dict[str, Any], RiskPolicy | None, str, str, str]] = [
+    ("a closed PR", {"is_open": False}, None, "needs-review", "pr-open", "closed"),
+    ("a draft PR", {"draft": True}, None, "needs-review", "pr-open", "draft"),
     ("a human opened it", {"author": "mallory"}, None, "needs-review", "bot-author", "mallory"),
     (
         "no approved request",
@@ -370,5 +373,5 @@ def test_the_decision_serialises_for_the_audit_log() -> None:
     data = decide(CLEAN, POLICY).to_dict()
     assert data["outcome"] == "low-risk"
     assert data["head_sha"] == HEAD
-    assert len(data["rules"]) == 11
+    assert len(data["rules"]) == 12
     assert CLEAN.to_dict()["labels"] == ["bot-generated", "entity-request"]

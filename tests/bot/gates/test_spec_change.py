@@ -55,7 +55,10 @@ def test_reordering_entities_changes_nothing() -> None:
         (spec(entity("RawDataSource")), "field RawDataSource.name removed"),
         (spec(entity("RawDataSource", {**NAME, "max_length": 50})), "RawDataSource.name changed"),
         (spec(entity("RawDataSource", NAME, {**TAGS, "required": True})), "is required"),
-        (spec(entity("RawDataSource", NAME, {**TAGS, "unique": True})), "is unique"),
+        (
+            spec(entity("RawDataSource", NAME, {"name": "code", "type": "string", "unique": True})),
+            "is unique",
+        ),
         (
             spec(entity("RawDataSource", NAME, indexes=[{"fields": ["name"]}])),
             "RawDataSource.indexes changed",
@@ -92,3 +95,10 @@ def test_a_spec_that_cannot_be_read_is_invalid(text: str, reason: str) -> None:
     change = classify_spec_change(spec(), text)
     assert change.kind == "invalid"
     assert reason in change.describe()
+
+
+def test_the_generators_validator_judges_the_head_spec() -> None:
+    bad = spec(entity("RawDataSource", NAME, {"name": "kind", "type": "enum"}))
+    change = classify_spec_change(spec(SOURCE), bad)
+    assert change.kind == "invalid"
+    assert "entities[0].fields" in change.describe()
