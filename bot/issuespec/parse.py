@@ -129,15 +129,18 @@ def _candidates(sections: list[Section], entity_sections: list[Section]) -> list
 
 
 def _unwrap(block: Fence) -> Fence:
-    """A fence pasted into the form's ``render: json`` box nests; drop the inner opening line."""
+    """A fence pasted into the form's ``render: json`` box nests: blank the inner fence lines.
+
+    Blanking (not removing) keeps line numbers in error messages true to what the user sees.
+    """
     lines = block.content.split("\n")
     first = lines[0].strip()
     if first.startswith(("```", "~~~")) and first.lstrip("`~").strip().lower() in _INNER_INFOS:
         info = block.info or first.lstrip("`~").strip().lower()
-        rest = lines[1:]
-        if rest and rest[-1].strip() and set(rest[-1].strip()) <= {"`", "~"}:
-            rest = rest[:-1]
-        return Fence(info, "\n".join(rest), block.line + 1, block.closed)
+        lines[0] = ""
+        if len(lines) > 1 and lines[-1].strip() and set(lines[-1].strip()) <= {"`", "~"}:
+            lines[-1] = ""
+        return Fence(info, "\n".join(lines), block.line, block.closed)
     return block
 
 
