@@ -97,7 +97,8 @@ class IssueOps(RepoBase):
         """Change title/body or reopen; closing goes through ``close_issue``."""
         if state is not None and state != "open":
             raise PolicyDeniedError(
-                "closing an issue is destructive", hint="use close_issue with an approval"
+                f"edit_issue cannot set state {state!r} on #{number}: closing is destructive",
+                hint="use close_issue with an approval",
             )
         changes = {
             k: v for k, v in (("title", title), ("body", body), ("state", state)) if v is not None
