@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -56,11 +57,13 @@ class Intent(BaseModel):
     reason: str = ""
     delivery_id: str = ""
     dedupe_key: str = ""
+    source: Literal["event", "reconciler"] = "event"
 
     @property
     def needs_permission(self) -> bool:
-        """Whether the actor's permission must be checked before acting."""
-        return self.kind in TRIGGERS
+        """Whether the actor's permission must be checked (the reconciler acts on labels only
+        a triage-or-above user could have changed, and has no actor to check)."""
+        return self.kind in TRIGGERS and self.source == "event"
 
 
 def _ignore(event: Event, reason: str) -> Intent:
@@ -138,7 +141,7 @@ def _route_issue(event: Event, config: RepoConfig, repo: str, actor: str) -> Int
     )
 
 
-def implement_key(repo: str, number: int, labels: frozenset[str], updated_at: str | None) -> str:
+def implement_key(repo: str, number: int, labels: Iterable[str], updated_at: str | None) -> str:
     """The approval's head state: label set and update time (the reconciler computes it too)."""
     return _key(repo, number, "implement", ",".join(sorted(labels)) + f"@{updated_at}")
 
@@ -206,3 +209,27 @@ def _route_checks(event: Event, repo: str) -> Intent:
         delivery_id=event.delivery_id,
         dedupe_key=_key(repo, prs[0] if prs else None, "checks-completed", state),
     )
+
+
+ISSUE_ACTIONS = frozenset({"opened", "edited", "labeled", "unlabeled"})
+
+
+def prefilter(event: Event, *, bot_login: str) -> str | None:
+    """Why an event can be dropped before reading the repo config (None: it needs routing).
+
+    Only `issues` routing depends on the repo's label names; every other decision is the
+    router's own, made here with the default config.
+    """
+    if event.name != "issues":
+        intent = route(event, RepoConfig(), bot_login=bot_login)
+        return intent.reason if intent.kind == "ignore" else None
+    sender, issue = event.payload.sender, event.payload.issue
+    if event.repo is None or sender is None or issue is None:
+        return "issues event without repository, sender or issue"
+    if is_bot(sender.login, sender.type, bot_login):
+        return f"sent by the bot {sender.login}"
+    if event.action not in ISSUE_ACTIONS:
+        return f"issues.{event.action} asks for nothing"
+    if issue.pull_request is not None:
+        return "issue is a pull request"
+    return None

@@ -1,0 +1,174 @@
+"""Apply an `Intent` to a repository: permission first, then one side effect per intent.
+
+Every effect goes through the `GitHubRepo` Protocol or a small `Runner`/`Validator`/
+`Previewer` Protocol, so the same code serves the webhook worker and the Action, and tests
+drive it against the emulator with the real GitHub layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.config import RepoConfig, has_permission
+from bot.errors import IssuebotError, LockConflictError
+from bot.events import messages
+from bot.events.router import Intent
+from bot.github.audit import Approval
+from bot.github.protocol import GitHubRepo
+from bot.observability import get_logger
+
+log = get_logger("issuebot.events")
+
+Result = Literal["done", "refused", "ignored", "failed", "duplicate", "config-error"]
+
+
+class Runner(Protocol):
+    """The run pipeline as the event handlers need it (G's Orchestrator behind an adapter)."""
+
+    def implement(self, repo: str, issue: int, actor: str) -> object:
+        """Start (or join) the run that turns issue ``issue`` into a PR."""
+        ...
+
+    def retry(self, repo: str, issue: int, actor: str) -> object:
+        """Rerun the last failed run of the issue."""
+        ...
+
+    def cancel(self, repo: str, issue: int, actor: str) -> object:
+        """Stop a queued or running run, cleaning up its branch if no PR exists."""
+        ...
+
+    def status(self, repo: str, issue: int) -> str:
+        """Markdown describing the issue's latest run."""
+        ...
+
+    def evaluate_merge(self, repo: str, pr: int, head_sha: str | None) -> object:
+        """Re-run the merge gate of a bot PR after its checks changed."""
+        ...
+
+
+class Validator(Protocol):
+    """Re-parse and validate an entity request after it was opened or edited (issue-spec)."""
+
+    def __call__(self, repo: GitHubRepo, issue_number: int, config: RepoConfig) -> object: ...
+
+
+class Previewer(Protocol):
+    """Markdown showing what approval would produce, computed without touching git."""
+
+    def __call__(self, repo: GitHubRepo, issue_number: int, config: RepoConfig) -> str: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the handlers act through besides the repository itself."""
+
+    runner: Runner
+    validate: Validator
+    preview: Previewer
+    bot_login: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What handling an intent came to, for logs, metrics and the Action's exit line."""
+
+    intent: Intent
+    result: Result
+    detail: str = ""
+
+
+def check_permission(repo: GitHubRepo, intent: Intent, config: RepoConfig) -> Outcome | None:
+    """None when the actor may trigger this; else one refusal comment per issue per user."""
+    required = config.approval.min_permission
+    actor = intent.actor or ""
+    permission = repo.permission(actor) if actor else "none"
+    if has_permission(permission, required):
+        return None
+    if intent.number is not None:
+        body = messages.refusal_text(actor, permission, required)
+        repo.upsert_comment(intent.number, f"refusal-{actor.lower()}", body)
+    return Outcome(intent, "refused", f"{actor} has {permission}, needs {required}")
+
+
+def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Services) -> Outcome:
+    """Execute one intent; known failures become a comment on the issue, not a crash."""
+    if intent.kind == "ignore" or intent.number is None:
+        return Outcome(intent, "ignored", intent.reason)
+    if intent.needs_permission:
+        refused = check_permission(repo, intent, config)
+        if refused is not None:
+            return refused
+        if intent.comment_id is not None:
+            _acknowledge(repo, intent.comment_id)
+    try:
+        return Outcome(intent, "done", _apply(intent, intent.number, repo, config, services))
+    except LockConflictError as exc:
+        repo.upsert_comment(intent.number, "busy", messages.escape(exc.message))
+        return Outcome(intent, "done", exc.message)
+    except IssuebotError as exc:
+        if exc.retryable:
+            raise
+        body = messages.failure_text(intent.kind, exc.message, exc.hint)
+        repo.upsert_comment(intent.number, f"error-{intent.kind}", body)
+        return Outcome(intent, "failed", exc.one_line())
+
+
+def _acknowledge(repo: GitHubRepo, comment_id: int) -> None:
+    """👀 on the command: seen, working on it. Never worth failing the command over."""
+    try:
+        repo.add_reaction("eyes", comment_id=comment_id)
+    except IssuebotError as exc:
+        log.warning("reaction_failed", comment_id=comment_id, error=exc.one_line())
+
+
+def _apply(
+    intent: Intent, number: int, repo: GitHubRepo, config: RepoConfig, services: Services
+) -> str:
+    name, actor, runner = repo.full_name, intent.actor or "", services.runner
+    match intent.kind:
+        case "help":
+            repo.upsert_comment(number, "help", messages.help_text(config, intent.unknown_command))
+        case "status":
+            repo.upsert_comment(number, "status", runner.status(name, number))
+        case "preview":
+            repo.upsert_comment(number, "preview", services.preview(repo, number, config))
+        case "implement":
+            runner.implement(name, number, actor)
+        case "retry":
+            runner.retry(name, number, actor)
+        case "cancel":
+            runner.cancel(name, number, actor)
+        case "hold":
+            repo.add_labels(number, [config.labels.hold])
+            repo.upsert_comment(number, "hold", messages.hold_text(True, config.labels.hold))
+        case "unhold":
+            repo.remove_label(number, config.labels.hold)
+            repo.upsert_comment(number, "hold", messages.hold_text(False, config.labels.hold))
+        case "request-validated":
+            services.validate(repo, number, config)
+        case "pr-merged":
+            return _finish_merged(intent, number, repo)
+        case "checks-completed":
+            for pr in intent.pr_numbers or _prs_of_branch(repo, intent.branch):
+                runner.evaluate_merge(name, pr, intent.head_sha)
+    return intent.kind
+
+
+def _prs_of_branch(repo: GitHubRepo, branch: str | None) -> tuple[int, ...]:
+    pull = repo.find_pull(branch, state="open") if branch else None
+    return (pull.number,) if pull else ()
+
+
+def _finish_merged(intent: Intent, issue: int, repo: GitHubRepo) -> str:
+    """Final note on the issue, then delete the bot's branch under an explicit approval."""
+    branch, pr = intent.branch or "", intent.pr_numbers[0]
+    approval = Approval.delete_branch(
+        repo.full_name,
+        branch,
+        actor=intent.actor or "issuebot",
+        reason=f"pull request #{pr} from bot branch {branch} was merged",
+    )
+    deleted = repo.delete_branch(branch, approval=approval)
+    repo.upsert_comment(issue, "final-note", messages.merged_text(pr, branch, deleted))
+    return f"merged #{pr}, branch {'deleted' if deleted else 'already gone'}"

@@ -1,0 +1,62 @@
+"""Queue job entry points: module-level functions taking plain data, so RQ can import them.
+
+A worker builds its `Wiring` once from the environment (or is given one by the demo and the
+tests with `use_wiring`), then every job rebuilds its `Event` from the queued payload.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from bot.events.event import Event, Payload
+from bot.events.handlers import Outcome
+from bot.events.process import process_event
+from bot.events.reconcile import reconcile_repo
+from bot.events.wiring import Wiring, wiring_from_settings
+
+
+class _Installed:
+    """The process's wiring (one per worker process), guarded for threaded workers."""
+
+    lock = threading.Lock()
+    wiring: Wiring | None = None
+
+
+def use_wiring(wiring: Wiring | None) -> None:
+    """Install the wiring jobs in this process use (None: build it from the environment)."""
+    with _Installed.lock:
+        _Installed.wiring = wiring
+
+
+def current_wiring() -> Wiring:
+    """The installed wiring, built from the environment on first use in a worker."""
+    with _Installed.lock:
+        if _Installed.wiring is None:
+            _Installed.wiring = wiring_from_settings()
+        return _Installed.wiring
+
+
+def process_webhook(name: str, delivery_id: str, payload: dict[str, Any]) -> str:
+    """The job the webhook server enqueues: route and handle one delivery."""
+    event = Event(name=name, delivery_id=delivery_id, payload=Payload.parse(payload))
+    wiring = current_wiring()
+    outcome: Outcome = process_event(
+        event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
+    )
+    return outcome.result
+
+
+def reconcile_job(repo: str) -> int:
+    """The periodic job: requeue approved requests without a run, or with a stuck one."""
+    wiring = current_wiring()
+    if wiring.runs is None:
+        return 0
+    actions = reconcile_repo(
+        wiring.repo_for(repo),
+        runs=wiring.runs,
+        services=wiring.services,
+        dedupe=wiring.dedupe,
+        stuck_after_seconds=wiring.stuck_after_seconds,
+    )
+    return len(actions)

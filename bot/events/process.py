@@ -1,0 +1,94 @@
+"""One event, start to finish: read the repo config, route, de-duplicate, handle.
+
+Shared by the queue worker (webhook mode) and `issuebot handle-event` (Action mode), so both
+entry points behave the same. A broken repo config is answered on the issue, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.errors import ConfigError, IssuebotError
+from bot.events import messages
+from bot.events.event import Event
+from bot.events.handlers import Outcome, Services, handle
+from bot.events.router import Intent, prefilter, route
+from bot.github.protocol import GitHubRepo
+from bot.observability import get_logger, log_context
+
+log = get_logger("issuebot.events")
+
+RepoFactory = Callable[[str], GitHubRepo]
+"""`owner/name` → a connected repository (`bot.github.connect_repo` in production)."""
+
+
+class SemanticDedupe(Protocol):
+    """Claims a semantic key once (a unique constraint in the store); release undoes a claim."""
+
+    def claim(self, key: str, delivery_id: str) -> bool:
+        """True the first time ``key`` is claimed (until it expires)."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Forget a claim whose work failed in a way a retry may fix."""
+        ...
+
+
+def load_config(repo: GitHubRepo) -> RepoConfig:
+    """The target repo's `.github/issuebot.yml` from its default branch (defaults if absent)."""
+    return parse_repo_config(repo.read_file(CONFIG_PATH))
+
+
+def process_event(
+    event: Event,
+    *,
+    repo_for: RepoFactory,
+    services: Services,
+    dedupe: SemanticDedupe | None = None,
+) -> Outcome:
+    """Route and handle one event; returns what happened (never raises for known failures)."""
+    with log_context(delivery_id=event.delivery_id, repo=event.repo):
+        reason = prefilter(event, bot_login=services.bot_login)
+        if reason is not None or event.repo is None:
+            intent = Intent(kind="ignore", repo=event.repo, reason=reason or "no repository")
+            return _logged(Outcome(intent, "ignored", intent.reason))
+        repo = repo_for(event.repo)
+        try:
+            config = load_config(repo)
+        except ConfigError as exc:
+            return _logged(_report_config_error(event, repo, services, exc))
+        intent = route(event, config, bot_login=services.bot_login)
+        if intent.kind == "ignore":
+            return _logged(Outcome(intent, "ignored", intent.reason))
+        if dedupe is not None and not dedupe.claim(intent.dedupe_key, event.delivery_id):
+            return _logged(Outcome(intent, "duplicate", intent.dedupe_key))
+        try:
+            return _logged(handle(intent, repo, config, services))
+        except IssuebotError:
+            if dedupe is not None:
+                dedupe.release(intent.dedupe_key)
+            raise
+
+
+def _report_config_error(
+    event: Event, repo: GitHubRepo, services: Services, exc: ConfigError
+) -> Outcome:
+    """Quote the config error on the issue the event was about (once, updated in place)."""
+    intent = route(event, RepoConfig(), bot_login=services.bot_login)
+    if intent.number is not None and intent.kind != "ignore":
+        body = messages.config_error_text(exc.message)
+        repo.upsert_comment(intent.number, "config-error", body)
+    return Outcome(intent, "config-error", exc.message)
+
+
+def _logged(outcome: Outcome) -> Outcome:
+    log.info(
+        "event_handled",
+        intent=outcome.intent.kind,
+        issue=outcome.intent.number,
+        result=outcome.result,
+        detail=outcome.detail,
+    )
+    return outcome

@@ -1,0 +1,177 @@
+"""The webhook server: verify, record, enqueue, answer 202, all without touching GitHub or git.
+
+GitHub gives a webhook 10 seconds and then marks it failed, so the request path does only
+local work (HMAC, one insert, one enqueue); the queue's worker does the rest (kodiak's
+ingest → queue → worker split). Redeliveries are recognised by the store's unique key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from bot.config import RepoConfig
+from bot.errors import IssuebotError
+from bot.events.event import (
+    MAX_BODY_BYTES,
+    BadEventError,
+    BadSignatureError,
+    Event,
+    PayloadTooLargeError,
+)
+from bot.events.jobs import process_webhook
+from bot.events.router import prefilter, route
+from bot.observability import DELIVERIES_TOTAL, QUEUE_DEPTH, get_logger, render_metrics
+from bot.settings import Settings
+
+log = get_logger("issuebot.server")
+
+STATUS_OF: dict[type[IssuebotError], int] = {
+    BadSignatureError: 401,
+    PayloadTooLargeError: 413,
+    BadEventError: 400,
+}
+
+
+class DeliveryLog(Protocol):
+    """Where deliveries are recorded; False means this id (or semantic key) was seen."""
+
+    def record_delivery(self, delivery_id: str, event: str, semantic_key: str | None) -> bool:
+        """Insert under a unique constraint; never a read-then-write."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Anything with RQ's `enqueue(func, *args)` shape (in-process or Redis-backed)."""
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> object:
+        """Hand ``func(*args)`` to a worker."""
+        ...
+
+
+Job = Callable[[str, str, dict[str, Any]], object]
+
+
+@dataclass
+class ServerState:
+    """What the running app knows: repositories seen (for the reconciler) and its wiring."""
+
+    store: DeliveryLog
+    queue: JobQueue
+    job: Job
+    secret: str | None
+    bot_login: str
+    repos_seen: set[str] = field(default_factory=set)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: DeliveryLog,
+    queue: JobQueue,
+    job: Job | None = None,
+    readiness: Sequence[tuple[str, Callable[[], object]]] = (),
+    queue_depth: Callable[[], int] | None = None,
+) -> FastAPI:
+    """The FastAPI app; ``readiness`` probes raise when a backend is unreachable."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    state = ServerState(store, queue, job or process_webhook, secret, settings.bot_login)
+    app = FastAPI(title="issuebot", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.issuebot = state
+
+    @app.post("/webhook", status_code=202)
+    async def webhook(request: Request) -> Response:
+        length = request.headers.get("content-length", "0")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return _refuse(request, PayloadTooLargeError(f"body of {length} bytes is over 25 MB"))
+        body = await _read_capped(request)
+        try:
+            event = Event.from_http(request.headers, body, state.secret)
+        except IssuebotError as exc:
+            return _refuse(request, exc)
+        return await run_in_threadpool(_accept, state, event)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        checks = dict(_probe(readiness))
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        if queue_depth is not None:
+            try:
+                QUEUE_DEPTH.set(queue_depth())
+            except Exception as exc:  # a scrape must not fail because the queue is down
+                log.warning("queue_depth_unavailable", error=str(exc))
+        body, content_type = render_metrics()
+        return Response(body, media_type=content_type)
+
+    return app
+
+
+async def _read_capped(request: Request) -> bytes:
+    """The body, refusing to buffer more than the limit when no length was declared."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"\0" * (MAX_BODY_BYTES + 1)  # from_http turns this into a 413
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse(request: Request, exc: IssuebotError) -> JSONResponse:
+    event = request.headers.get("x-github-event", "unknown")[:50]
+    status = STATUS_OF.get(type(exc), 400)
+    DELIVERIES_TOTAL.labels(event=event, outcome=exc.kind).inc()
+    log.warning("webhook_refused", status=status, reason=exc.message, github_event=event)
+    return JSONResponse({"error": exc.kind, "message": exc.message}, status_code=status)
+
+
+def _accept(state: ServerState, event: Event) -> JSONResponse:
+    """Record the delivery, drop what needs no work, enqueue the rest (runs in a thread)."""
+    if event.repo:
+        state.repos_seen.add(event.repo)
+    reason = prefilter(event, bot_login=state.bot_login)
+    pre_key = None
+    if reason is None and event.name != "issues":
+        # Outside `issues`, routing needs no repo config, so the semantic key is exact here.
+        pre_key = route(event, RepoConfig(), bot_login=state.bot_login).dedupe_key or None
+    if not state.store.record_delivery(event.delivery_id, event.name, pre_key):
+        return _answer(event, "duplicate")
+    if reason is not None:
+        return _answer(event, "ignored", reason)
+    try:
+        state.queue.enqueue(state.job, *event.job_args())
+    except Exception as exc:  # the queue backend is down: tell GitHub, the reconciler catches up
+        log.error("enqueue_failed", delivery_id=event.delivery_id, error=str(exc))
+        return _answer(event, "enqueue-failed", status=503)
+    return _answer(event, "queued")
+
+
+def _answer(event: Event, outcome: str, reason: str = "", status: int = 202) -> JSONResponse:
+    DELIVERIES_TOTAL.labels(event=event.name, outcome=outcome).inc()
+    log.info("webhook_received", delivery_id=event.delivery_id, github_event=event.name,
+             outcome=outcome, reason=reason)  # fmt: skip
+    return JSONResponse({"status": outcome, "reason": reason}, status_code=status)
+
+
+def _probe(readiness: Iterable[tuple[str, Callable[[], object]]]) -> Iterable[tuple[str, str]]:
+    for name, check in readiness:
+        try:
+            check()
+        except Exception as exc:  # readiness reports any failure, it never raises
+            yield name, f"unavailable: {type(exc).__name__}"
+        else:
+            yield name, "ok"
