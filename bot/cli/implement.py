@@ -1,0 +1,52 @@
+"""`issuebot implement` and `issuebot runs resume`: the run pipeline from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.errors import NotFoundError, UsageError
+from bot.pipeline import Orchestrator, RunResult
+from bot.settings import load_settings
+from bot.store import RunStore
+
+
+def _print(result: RunResult) -> None:
+    typer.echo(f"run {result.run_id}: {result.status}")
+    if result.pr_url:
+        typer.echo(f"pull request #{result.pr_number}: {result.pr_url}")
+    if result.branch:
+        typer.echo(f"branch: {result.branch} ({len(result.files)} files)")
+    if result.tests:
+        cov = f", coverage {result.coverage:.1f}%" if result.coverage is not None else ""
+        typer.echo(f"tests: {result.tests}{cov}")
+
+
+def implement(
+    repo: Annotated[str, typer.Option("--repo", help="Target repository, OWNER/NAME.")],
+    issue: Annotated[int, typer.Option("--issue", help="The approved entity-request issue.")],
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who asked (recorded on the run).")
+    ] = None,
+) -> None:
+    """Implement an approved entity request: spec, code, tests, commit, push, PR."""
+    if "/" not in repo:
+        raise UsageError(f"--repo must be OWNER/NAME, not {repo!r}")
+    _print(Orchestrator(repo=repo).implement_issue(issue, actor=actor, trigger="cli"))
+
+
+def resume(run_id: Annotated[str, typer.Argument(help="The run to continue.")]) -> None:
+    """Resume an interrupted or failed run; finished steps whose results hold are skipped."""
+    settings = load_settings()
+    store = RunStore.open(settings.database_url)
+    run = store.get_run(run_id)
+    if run is None:
+        raise NotFoundError(f"no run {run_id}")
+    _print(Orchestrator(repo=run.repo, store=store, settings=settings).resume(run_id))
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `implement` and `runs resume`."""
+    app.command("implement")(implement)
+    groups["runs"].command("resume")(resume)
