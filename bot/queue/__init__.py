@@ -1,0 +1,65 @@
+"""Where jobs wait: in-process threads by default, RQ on Redis when QUEUE_URL names Redis."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.errors import ConfigError
+from bot.queue.inprocess import InProcessQueue, QueueFullError
+from bot.queue.jobs import JobState, job_key
+from bot.queue.rq_queue import DEFAULT_QUEUE_NAME, QueueUnavailableError, RqQueue
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class Queue(Protocol):
+    """What the webhook server and reconciler need from a queue."""
+
+    def enqueue(
+        self,
+        func_path: str,
+        payload: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        timeout_seconds: int = 900,
+        retries: int = 0,
+    ) -> str:
+        """Queue ``func_path(payload)`` (JSON payload); returns the job id actually used."""
+
+    def depth(self) -> int:
+        """Jobs waiting for a worker."""
+
+    def ping(self) -> None:
+        """Raise a retryable error unless the queue is reachable."""
+
+    def status(self, job_id: str) -> JobState | None:
+        """The job's state, or None if the queue no longer knows it."""
+
+
+def make_queue(settings: Settings) -> Queue:
+    """``InProcessQueue`` without QUEUE_URL (or ``inprocess://``), ``RqQueue`` for Redis URLs."""
+    url = settings.queue_url
+    if not url or url.startswith("inprocess://"):
+        return InProcessQueue()
+    if url.startswith(REDIS_SCHEMES):
+        return RqQueue(url)
+    raise ConfigError(
+        f"QUEUE_URL {url.split('://', 1)[0]}:// is not supported",
+        hint="use redis://host:6379/0, or leave QUEUE_URL unset for the in-process queue",
+    )
+
+
+__all__ = [
+    "DEFAULT_QUEUE_NAME",
+    "InProcessQueue",
+    "JobState",
+    "Queue",
+    "QueueFullError",
+    "QueueUnavailableError",
+    "RqQueue",
+    "job_key",
+    "make_queue",
+]
