@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from bot.config import RepoConfig
+from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.errors import GitHubError, LockConflictError
 from bot.gates import report
 from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader
@@ -43,6 +43,25 @@ def merge_lease(
         yield lease
     finally:
         lease.release()
+
+
+def load_config(repo: GitHubRepo) -> RepoConfig:
+    """The repository's `.github/issuebot.yml` from its default branch (defaults if absent)."""
+    return parse_repo_config(repo.read_file(CONFIG_PATH))
+
+
+def judge_pull(
+    repo: GitHubRepo,
+    pr_number: int,
+    config: RepoConfig,
+    *,
+    bot_login: str,
+    read_diff: DiffReader = git_diff_reader,
+) -> tuple[Decision, GateInputs]:
+    """Decide without acting (`issuebot gate evaluate`): nothing is written anywhere."""
+    pull = repo.get_pull(pr_number)
+    inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
+    return decide(inputs, config.risk), inputs
 
 
 def evaluate_pull(

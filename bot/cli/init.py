@@ -1,0 +1,43 @@
+"""`issuebot init [DIR]`: scaffold a target repository for the bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.scaffold import Action, init_repository
+
+_SHOWN = {
+    Action.CREATE: "create",
+    Action.OVERWRITE: "overwrite",
+    Action.UNCHANGED: "same",
+    Action.SKIP: "keep",
+    Action.CONFLICT: "conflict",
+}
+NEXT_STEPS = (
+    "next: commit these files, make the ci.yml jobs required checks of the default branch, "
+    "and give the bot an App token (see .github/workflows/issuebot.yml)"
+)
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="repository root (created if missing)")] = Path(
+        "."
+    ),
+    force: Annotated[bool, typer.Option("--force", help="replace files that differ")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only list the changes")] = False,
+) -> None:
+    """Add the spec, config, issue form, workflows, hooks and service layout to DIR."""
+    report = init_repository(directory, force=force, dry_run=dry_run)
+    for step in report.actions:
+        typer.echo(f"  {_SHOWN[step.action]:<9} {step.path}  ({step.reason})")
+    typer.echo(report.summary())
+    if any(step.writes for step in report.actions) and not dry_run:
+        typer.echo(NEXT_STEPS)
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `issuebot init`."""
+    app.command("init")(init)
