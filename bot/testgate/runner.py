@@ -92,6 +92,18 @@ def parse_counts(output: str) -> dict[str, int]:
     return {}
 
 
+def has_pytest_config(workdir: Path) -> bool:
+    """Whether the target repo configures pytest itself (else ours must not leak in)."""
+    if (workdir / "pytest.ini").is_file() or (workdir / ".pytest.ini").is_file():
+        return True
+    for name, section in (("pyproject.toml", "[tool.pytest"), ("tox.ini", "[pytest]"),
+                          ("setup.cfg", "[tool:pytest]")):  # fmt: skip
+        path = workdir / name
+        if path.is_file() and section in path.read_text("utf-8", errors="replace"):
+            return True
+    return False
+
+
 def _is_pytest(argv: list[str]) -> bool:
     return "pytest" in argv[:3] or any(Path(a).name in {"pytest", "py.test"} for a in argv[:1])
 
@@ -112,7 +124,9 @@ def run_tests(
         cov_json = Path(scratch) / "coverage.json"
         env = child_env({"COVERAGE_FILE": str(Path(scratch) / ".coverage")})
         if _is_pytest(argv):
-            argv += ["-rfE", "-p", "no:cacheprovider"]
+            argv += ["-rfE", "-p", "no:cacheprovider", f"--rootdir={workdir}"]
+            if not has_pytest_config(workdir):  # pytest would climb to a parent's config
+                argv += ["-c", os.devnull]
             if coverage_source:
                 argv += [f"--cov={coverage_source}", f"--cov-report=json:{cov_json}"]
         started = time.monotonic()

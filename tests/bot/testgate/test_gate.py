@@ -164,3 +164,10 @@ def test_bare_python_means_our_interpreter() -> None:
     from bot.testgate.runner import resolve_command
 
     assert resolve_command(["python", "-m", "pytest"], sys.executable)[0] == sys.executable
+
+
+def test_a_parent_directorys_pytest_config_does_not_leak_in(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --no-such-flag-anywhere\n")
+    repo = target(tmp_path / "work" / "repo", {"tests/test_ok.py": "def test_ok():\n    pass\n"})
+    report = run_tests(repo, command=PYTEST, timeout_seconds=60)
+    assert report.passed, report.output
