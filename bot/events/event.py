@@ -204,9 +204,26 @@ class Event(_Loose):
         """`owner/name` of the repository, when the event has one."""
         return self.payload.repository.full_name if self.payload.repository else None
 
-    def job_args(self) -> tuple[str, str, dict[str, Any]]:
-        """Plain data a queue can serialise to rebuild this event in a worker."""
-        return self.name, self.delivery_id, self.payload.raw
+    def job_payload(self) -> dict[str, Any]:
+        """Plain JSON data a queue carries to a worker, which rebuilds the event from it."""
+        return {
+            "event": self.name,
+            "delivery_id": self.delivery_id,
+            "repo": self.repo,
+            "payload": self.payload.raw,
+        }
+
+    @classmethod
+    def from_job_payload(cls, data: Mapping[str, Any]) -> Event:
+        """The inverse of `job_payload` (in the worker)."""
+        raw = data.get("payload")
+        if not isinstance(raw, dict):
+            raise BadEventError("job payload carries no webhook payload")
+        return cls(
+            name=str(data["event"]),
+            delivery_id=str(data["delivery_id"]),
+            payload=Payload.parse(raw),
+        )
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from bot.events.event import Event, Payload
+from bot.events.event import Event
 from bot.events.handlers import Outcome
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
@@ -37,9 +37,13 @@ def current_wiring() -> Wiring:
         return _Installed.wiring
 
 
-def process_webhook(name: str, delivery_id: str, payload: dict[str, Any]) -> str:
-    """The job the webhook server enqueues: route and handle one delivery."""
-    event = Event(name=name, delivery_id=delivery_id, payload=Payload.parse(payload))
+PROCESS_WEBHOOK = "bot.events.jobs:process_webhook"
+RECONCILE = "bot.events.jobs:reconcile_job"
+
+
+def process_webhook(payload: dict[str, Any]) -> str:
+    """The job the webhook server enqueues (`Event.job_payload`): route and handle it."""
+    event = Event.from_job_payload(payload)
     wiring = current_wiring()
     outcome: Outcome = process_event(
         event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
@@ -47,8 +51,9 @@ def process_webhook(name: str, delivery_id: str, payload: dict[str, Any]) -> str
     return outcome.result
 
 
-def reconcile_job(repo: str) -> int:
-    """The periodic job: requeue approved requests without a run, or with a stuck one."""
+def reconcile_job(payload: dict[str, Any]) -> int:
+    """The periodic job (`{"repo": "owner/name"}`): restart what the webhooks missed."""
+    repo = str(payload["repo"])
     wiring = current_wiring()
     if wiring.runs is None:
         return 0

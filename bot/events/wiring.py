@@ -14,11 +14,19 @@ from typing import Any, Protocol
 from bot.config import RepoConfig
 from bot.errors import ConfigError
 from bot.events.handlers import Services
+from bot.events.messages import escape
 from bot.events.process import RepoFactory, SemanticDedupe
 from bot.events.reconcile import RunLookup
+from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
+from bot.locks import make_lock_manager
+from bot.pipeline import Orchestrator
+from bot.queue import Queue
 from bot.settings import Settings, load_settings
 from bot.store import RunStore
+
+IMPLEMENT_JOB = "bot.pipeline.jobs:run_implement"
+RUN_TIMEOUT_SECONDS = 1800
 
 
 class SemanticLog(Protocol):
@@ -66,35 +74,68 @@ def _neighbour(module: str, name: str) -> Any:
 
 
 class PipelineRunner:
-    """`Runner` over the run pipeline's Orchestrator (`bot.pipeline`)."""
+    """`Runner` over the run pipeline's Orchestrator and the merge gate.
 
-    def __init__(self, settings: Settings, store: Any) -> None:
+    With a queue (webhook mode) implement and retry become `run_implement` jobs, so the event
+    job returns at once and `/cancel` can be handled while a run is going; without one
+    (Action mode) they run here, synchronously.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: RunStore,
+        repo_for: RepoFactory,
+        queue: Queue | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.repo_for = repo_for
+        self.queue = queue
 
-    def _orchestrator(self, repo: str) -> Any:
-        orchestrator = _neighbour("bot.pipeline", "Orchestrator")
-        return orchestrator.for_repo(repo, settings=self.settings, store=self.store)
+    def _orchestrator(self, repo: str) -> Orchestrator:
+        return Orchestrator(
+            repo=repo, github=self.repo_for(repo), store=self.store, settings=self.settings
+        )
+
+    def _start(self, repo: str, issue: int, actor: str, trigger: str) -> object:
+        if self.queue is None:
+            orchestrator = self._orchestrator(repo)
+            if trigger == "retry":
+                return orchestrator.retry(issue, actor=actor)
+            return orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
+        payload = {"repo": repo, "issue": issue, "actor": actor, "trigger": trigger}
+        return self.queue.enqueue(IMPLEMENT_JOB, payload, timeout_seconds=RUN_TIMEOUT_SECONDS)
 
     def implement(self, repo: str, issue: int, actor: str) -> object:
         """Run (or join) the implementation of ``issue``."""
-        return self._orchestrator(repo).implement_issue(issue, actor=actor)
+        return self._start(repo, issue, actor, "implement")
 
     def retry(self, repo: str, issue: int, actor: str) -> object:
-        """Rerun the last failed (or stuck) run."""
-        return self._orchestrator(repo).retry(issue, actor=actor)
+        """A fresh run after a failure (or a stuck run found by the reconciler)."""
+        return self._start(repo, issue, actor, "retry")
 
     def cancel(self, repo: str, issue: int, actor: str) -> object:
-        """Stop the active run of ``issue``."""
-        return self._orchestrator(repo).cancel(issue, actor=actor)
+        """Stop the active run of ``issue``; its worker stops after the current step."""
+        message = self._orchestrator(repo).cancel(issue, actor=actor)
+        self.repo_for(repo).upsert_comment(issue, "cancel", escape(message))
+        return message
 
     def status(self, repo: str, issue: int) -> str:
-        """Markdown status of the latest run."""
-        return str(self._orchestrator(repo).status(issue))
+        """The latest run in one line, as Markdown."""
+        return escape(self._orchestrator(repo).status(issue))
 
     def evaluate_merge(self, repo: str, pr: int, head_sha: str | None) -> object:
         """Re-run the merge gate for a bot PR whose checks finished."""
-        return self._orchestrator(repo).evaluate_merge(pr, head_sha=head_sha)
+        github = self.repo_for(repo)
+        return evaluate_pull(
+            github,
+            pr,
+            load_config(github),
+            audit=self.store,
+            locks=make_lock_manager(self.settings, self.store),
+            bot_login=self.settings.bot_login,
+        )
 
 
 def validate_request(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> object:
@@ -107,19 +148,23 @@ def preview_request(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> 
     return str(_neighbour("bot.issuespec", "render_preview")(repo, issue_number, config))
 
 
-def wiring_from_settings(settings: Settings | None = None) -> Wiring:
-    """Everything a worker or `handle-event` needs, from the environment."""
+def wiring_from_settings(
+    settings: Settings | None = None, *, store: RunStore | None = None, queue: Queue | None = None
+) -> Wiring:
+    """Everything a worker or `handle-event` needs; a queue makes runs asynchronous."""
     settings = settings or load_settings()
     settings.require_github_auth()
-    store = RunStore.open(settings.database_url)
+    run_store = store or RunStore.open(settings.database_url)
 
     def repo_for(full_name: str) -> GitHubRepo:
-        return connect_repo(settings, full_name, store)
+        return connect_repo(settings, full_name, run_store)
 
     services = Services(
-        runner=PipelineRunner(settings, store),
+        runner=PipelineRunner(settings, run_store, repo_for, queue),
         validate=validate_request,
         preview=preview_request,
         bot_login=settings.bot_login,
     )
-    return Wiring(repo_for=repo_for, services=services, dedupe=StoreDedupe(store), runs=store)
+    return Wiring(
+        repo_for=repo_for, services=services, dedupe=StoreDedupe(run_store), runs=run_store
+    )

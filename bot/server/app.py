@@ -7,7 +7,9 @@ ingest → queue → worker split). Redeliveries are recognised by the store's u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +26,7 @@ from bot.events.event import (
     Event,
     PayloadTooLargeError,
 )
-from bot.events.jobs import process_webhook
+from bot.events.jobs import PROCESS_WEBHOOK, RECONCILE
 from bot.events.router import prefilter, route
 from bot.observability import DELIVERIES_TOTAL, QUEUE_DEPTH, get_logger, render_metrics
 from bot.settings import Settings
@@ -45,16 +47,33 @@ class DeliveryLog(Protocol):
         """Insert under a unique constraint; never a read-then-write."""
         ...
 
-
-class JobQueue(Protocol):
-    """Anything with RQ's `enqueue(func, *args)` shape (in-process or Redis-backed)."""
-
-    def enqueue(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> object:
-        """Hand ``func(*args)`` to a worker."""
+    def ping(self) -> None:
+        """Raise unless the store answers (for /readyz)."""
         ...
 
 
-Job = Callable[[str, str, dict[str, Any]], object]
+class JobQueue(Protocol):
+    """The part of `bot.queue.Queue` the server uses (in-process threads or RQ on Redis)."""
+
+    def enqueue(
+        self,
+        func_path: str,
+        payload: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        timeout_seconds: int = 900,
+        retries: int = 0,
+    ) -> str:
+        """Queue ``func_path(payload)``; a job id already known is not queued again."""
+        ...
+
+    def depth(self) -> int:
+        """Jobs waiting for a worker."""
+        ...
+
+    def ping(self) -> None:
+        """Raise unless the queue is reachable."""
+        ...
 
 
 @dataclass
@@ -63,7 +82,7 @@ class ServerState:
 
     store: DeliveryLog
     queue: JobQueue
-    job: Job
+    job: str
     secret: str | None
     bot_login: str
     repos_seen: set[str] = field(default_factory=set)
@@ -74,14 +93,34 @@ def create_app(
     *,
     store: DeliveryLog,
     queue: JobQueue,
-    job: Job | None = None,
-    readiness: Sequence[tuple[str, Callable[[], object]]] = (),
-    queue_depth: Callable[[], int] | None = None,
+    job: str = PROCESS_WEBHOOK,
+    reconcile_every: float | None = None,
+    reconcile_repos: Sequence[str] = (),
 ) -> FastAPI:
-    """The FastAPI app; ``readiness`` probes raise when a backend is unreachable."""
+    """The FastAPI app: `/webhook`, `/healthz`, `/readyz` (store and queue), `/metrics`.
+
+    With ``reconcile_every`` seconds, the app also enqueues a reconcile job for every
+    repository in ``reconcile_repos`` and every repository a webhook came from.
+    """
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    state = ServerState(store, queue, job or process_webhook, secret, settings.bot_login)
-    app = FastAPI(title="issuebot", docs_url=None, redoc_url=None, openapi_url=None)
+    state = ServerState(store, queue, job, secret, settings.bot_login)
+    readiness = (("store", store.ping), ("queue", queue.ping))
+    state.repos_seen.update(reconcile_repos)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if reconcile_every:
+            task = asyncio.create_task(_reconcile_forever(state, reconcile_every))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    app = FastAPI(
+        title="issuebot", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.issuebot = state
 
     @app.post("/webhook", status_code=202)
@@ -108,11 +147,10 @@ def create_app(
 
     @app.get("/metrics")
     def metrics() -> Response:
-        if queue_depth is not None:
-            try:
-                QUEUE_DEPTH.set(queue_depth())
-            except Exception as exc:  # a scrape must not fail because the queue is down
-                log.warning("queue_depth_unavailable", error=str(exc))
+        try:
+            QUEUE_DEPTH.set(queue.depth())
+        except Exception as exc:  # a scrape must not fail because the queue is down
+            log.warning("queue_depth_unavailable", error=str(exc))
         body, content_type = render_metrics()
         return Response(body, media_type=content_type)
 
@@ -153,7 +191,7 @@ def _accept(state: ServerState, event: Event) -> JSONResponse:
     if reason is not None:
         return _answer(event, "ignored", reason)
     try:
-        state.queue.enqueue(state.job, *event.job_args())
+        state.queue.enqueue(state.job, event.job_payload(), job_id=f"delivery-{event.delivery_id}")
     except Exception as exc:  # the queue backend is down: tell GitHub, the reconciler catches up
         log.error("enqueue_failed", delivery_id=event.delivery_id, error=str(exc))
         return _answer(event, "enqueue-failed", status=503)
@@ -165,6 +203,17 @@ def _answer(event: Event, outcome: str, reason: str = "", status: int = 202) -> 
     log.info("webhook_received", delivery_id=event.delivery_id, github_event=event.name,
              outcome=outcome, reason=reason)  # fmt: skip
     return JSONResponse({"status": outcome, "reason": reason}, status_code=status)
+
+
+async def _reconcile_forever(state: ServerState, every: float) -> None:
+    """Periodically hand one reconcile job per known repository to the queue."""
+    while True:
+        await asyncio.sleep(every)
+        for repo in sorted(state.repos_seen):
+            try:
+                await run_in_threadpool(state.queue.enqueue, RECONCILE, {"repo": repo})
+            except Exception as exc:  # keep reconciling the others; next round retries
+                log.error("reconcile_enqueue_failed", repo=repo, error=str(exc))
 
 
 def _probe(readiness: Iterable[tuple[str, Callable[[], object]]]) -> Iterable[tuple[str, str]]:

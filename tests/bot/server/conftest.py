@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,36 @@ SECRET = "webhook-test-secret"
 class RecordingQueue:
     """A queue that keeps every job handed to it, as a worker would receive them."""
 
-    jobs: list[tuple[Any, ...]] = field(default_factory=list)
+    jobs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     broken: bool = False
 
-    def enqueue(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> object:
+    def enqueue(
+        self,
+        func_path: str,
+        payload: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        timeout_seconds: int = 900,
+        retries: int = 0,
+    ) -> str:
         if self.broken:
             raise ConnectionError("queue backend down")
         with self.lock:
-            self.jobs.append(args)
-        return len(self.jobs)
+            self.jobs.append((func_path, payload))
+            return str(len(self.jobs))
+
+    def depth(self) -> int:
+        with self.lock:
+            return len(self.jobs)
+
+    def ping(self) -> None:
+        if self.broken:
+            raise ConnectionError("queue backend down")
 
     def delivery_ids(self) -> list[str]:
         with self.lock:
-            return [job[1] for job in self.jobs]
+            return [payload["delivery_id"] for _, payload in self.jobs]
 
 
 @dataclass
@@ -43,10 +59,6 @@ class Server:
     url: str
     queue: RecordingQueue
     store: RunStore
-
-
-def no_job(name: str, delivery_id: str, payload: dict[str, Any]) -> object:
-    raise AssertionError("the recording queue never runs jobs")
 
 
 @pytest.fixture
@@ -60,13 +72,6 @@ def store(tmp_path: Path) -> Iterator[RunStore]:
 def server(store: RunStore) -> Iterator[Server]:
     queue = RecordingQueue()
     settings = Settings(ISSUEBOT_WEBHOOK_SECRET=SECRET)
-    app = create_app(
-        settings,
-        store=store,
-        queue=queue,
-        job=no_job,
-        readiness=[("store", store.ping)],
-        queue_depth=lambda: len(queue.jobs),
-    )
+    app = create_app(settings, store=store, queue=queue)
     with serve_in_thread(app) as url:
         yield Server(url, queue, store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -50,9 +51,10 @@ def test_a_signed_webhook_is_acknowledged_with_202_and_queued(server: Server) ->
     assert response.status_code == 202
     assert response.json()["status"] == "queued"
     assert server.queue.delivery_ids() == ["d-1"]
-    name, _, payload = server.queue.jobs[0]
-    assert name == "issue_comment"
-    assert payload["comment"]["body"] == "/implement"
+    func_path, job = server.queue.jobs[0]
+    assert func_path == "bot.events.jobs:process_webhook"
+    assert job["event"] == "issue_comment"
+    assert job["payload"]["comment"]["body"] == "/implement"
 
 
 def test_a_tampered_body_is_refused_and_nothing_is_queued(server: Server) -> None:
@@ -140,9 +142,32 @@ def test_unreadable_json_is_a_400(server: Server) -> None:
     assert deliver(server.url, b"not json").status_code == 400
 
 
-def test_a_down_queue_is_reported_as_503(server: Server) -> None:
+def test_a_down_queue_is_reported_as_503_and_by_readiness(server: Server) -> None:
     server.queue.broken = True
     assert deliver(server.url, comment_body()).status_code == 503
+    ready = httpx.get(f"{server.url}/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["queue"] == "unavailable: ConnectionError"
+
+
+def test_the_server_enqueues_reconcile_jobs_periodically(store: RunStore) -> None:
+    queue = RecordingQueue()
+    app = create_app(
+        Settings(ISSUEBOT_WEBHOOK_SECRET=SECRET),
+        store=store,
+        queue=queue,
+        reconcile_every=0.05,
+        reconcile_repos=["octo/app"],
+    )
+    with serve_in_thread(app) as url:
+        deliver(url, comment_body())  # a repository seen in a webhook is reconciled too
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            repos = {job["repo"] for path, job in queue.jobs if path.endswith("reconcile_job")}
+            if repos == {"octo/app", "Codertocat/Hello-World"}:
+                break
+            time.sleep(0.05)
+    assert repos == {"octo/app", "Codertocat/Hello-World"}
 
 
 def test_health_readiness_and_metrics(server: Server) -> None:
@@ -150,7 +175,7 @@ def test_health_readiness_and_metrics(server: Server) -> None:
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server.url}/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"store": "ok"}
+    assert ready.json()["checks"] == {"store": "ok", "queue": "ok"}
     metrics = httpx.get(f"{server.url}/metrics").text
     assert 'issuebot_deliveries_total{event="issue_comment",outcome="queued"}' in metrics
     assert "issuebot_queue_depth 1.0" in metrics
@@ -162,7 +187,6 @@ def test_readiness_fails_when_the_store_is_unreachable() -> None:
         Settings(ISSUEBOT_WEBHOOK_SECRET=SECRET),
         store=unreachable,
         queue=RecordingQueue(),
-        readiness=[("store", unreachable.ping)],
     )
     with serve_in_thread(app) as url:
         ready = httpx.get(f"{url}/readyz")
