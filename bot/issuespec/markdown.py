@@ -137,3 +137,12 @@ def scan(body: str) -> list[Section]:
     if opened is not None:
         sections[-1].fences.append(Fence(opened[3], "\n".join(buffer), opened[4], False))
     return sections
+
+
+_SIGNIFICANT = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def escape_text(text: str) -> str:
+    """Fully literal one-line text for bot comments: no markup, links, HTML or @mentions."""
+    flat = " ".join(part.strip() for part in split_lines(text)).strip()
+    return _SIGNIFICANT.sub(r"\\\1", flat).replace("@", "@\u2060")

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.issuespec.assemble import build_entity
 from bot.issuespec.decode import BLOCK, decode_json, decode_yaml
 from bot.issuespec.markdown import Fence, Section, replace_surrogates, scan, unescape
 from bot.issuespec.render import ENTITY_MARKER, MAX_BODY_CHARS
-from generators.spec import Entity, Problem, validate_entity_data
+from generators.spec import Entity, Problem
 
 Format = Literal["rendered", "issue-form", "yaml", "none"]
 NO_RESPONSE = "_No response_"  # what GitHub writes for an Issue Form field left empty
@@ -179,7 +180,7 @@ def _bad_strings(data: Any) -> list[Problem]:
     return problems
 
 
-def _check_definition(data: Any) -> tuple[Entity | None, list[Problem]]:
+def _check_definition(data: Any, endpoints: list[str]) -> tuple[Entity | None, list[Problem]]:
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         return None, [
@@ -193,7 +194,7 @@ def _check_definition(data: Any) -> tuple[Entity | None, list[Problem]]:
     if problems:
         return None, problems
     try:
-        entity, problems = validate_entity_data(data)
+        entity, problems = build_entity(data, endpoints)
     except (RecursionError, ValueError, TypeError) as exc:
         return None, [Problem(path=BLOCK, message=f"cannot be validated: {exc}", hint="")]
     return (entity if not problems else None), list(problems)
@@ -269,7 +270,7 @@ def parse_issue_body(body: str | None) -> ParsedIssue:
     data, problems = decode(block.content, body_line=block.line)
     entity: Entity | None = None
     if not problems:
-        entity, problems = _check_definition(data)
+        entity, problems = _check_definition(data, readable["api_endpoints"])
     if bad_chars:
         problems.append(
             Problem(

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from bot.config import Labels
-from bot.issuespec.markdown import code_span, escape_block, escape_inline, fence
+from bot.issuespec.markdown import code_span, escape_block, escape_inline, escape_text, fence
 from bot.issuespec.request import FeatureRequest, InvalidRequestError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "issue"
@@ -73,6 +73,7 @@ def environment() -> jinja2.Environment:
         code=code_span,
         json_block=lambda value: fence(definition_json(value), "json"),
         fenced=fence,
+        md_text=escape_text,
     )
     return env
 

@@ -1,0 +1,142 @@
+"""What approving a request would produce, computed by the real generator and no git.
+
+Our answer to Atlantis's ``plan``: the files (new or changed, with line counts), the
+endpoints, and the diff of the spec file, so nobody approves blind.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from bot.errors import GenerationError, IssuebotError
+from bot.issuespec.render import render_template
+from generators.endpoints import entity_endpoints
+from generators.spec import Entity, SpecFile, dump_spec, load_spec
+
+SPEC_PATH = "specs/entities.json"
+MAX_DIFF_LINES = 400
+MAX_DIFF_CHARS = 30_000
+
+
+class Generated(Protocol):
+    """What ``generators.generate_service`` returns: files by path, and the user-owned ones."""
+
+    @property
+    def files(self) -> Mapping[str, str]: ...
+
+    @property
+    def user_owned(self) -> Collection[str]: ...
+
+
+def generate_service(spec: SpecFile) -> Generated:
+    """The real generator, looked up at call time so this package imports without it."""
+    found = getattr(importlib.import_module("generators"), "generate_service", None)
+    if found is None:
+        raise GenerationError("the generator (generators.generate_service) is not available")
+    return cast(Callable[[SpecFile], Generated], found)(spec)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One generated file approval would write."""
+
+    path: str
+    lines: int
+    change: str  # "new" or "changed"
+    user_owned: bool
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The preview as data (for summaries and tests) and as markdown."""
+
+    files: tuple[FileChange, ...]
+    unchanged: int
+    spec_diff: str
+    markdown: str
+
+
+def _current_spec(text: str | None) -> tuple[SpecFile, str | None]:
+    if text is None or not text.strip():
+        return SpecFile.empty(), None
+    try:
+        return load_spec(text), None
+    except IssuebotError as exc:
+        return SpecFile.empty(), f"The repository's current spec is invalid ({exc.message}); "
+        "approval will fail until it is fixed."
+
+
+def _bounded(diff: str) -> str:
+    """Keep a comment under GitHub's size cap: cut the diff by lines and by characters."""
+    lines = diff.split("\n")
+    kept: list[str] = []
+    size = 0
+    for line in lines[:MAX_DIFF_LINES]:
+        size += len(line) + 1
+        if size > MAX_DIFF_CHARS:
+            break
+        kept.append(line)
+    if len(kept) < len(lines):
+        kept.append(f"... {len(lines) - len(kept)} more lines not shown")
+    return "\n".join(kept)
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+
+def compute_preview(
+    entity: Entity, current_spec_text: str | None, *, spec_path: str = SPEC_PATH
+) -> Preview:
+    """Generate before and after the upsert of ``entity`` and compare, all in memory."""
+    before, note = _current_spec(current_spec_text)
+    after = before.upsert(entity)
+    old_files = generate_service(before).files if before.entities else {}
+    generated = generate_service(after)
+    user_owned = set(generated.user_owned)
+    changes = [
+        FileChange(
+            path=path,
+            lines=_line_count(text),
+            change="new" if path not in old_files else "changed",
+            user_owned=path in user_owned,
+        )
+        for path, text in sorted(generated.files.items())
+        if old_files.get(path) != text
+    ]
+    old_text = current_spec_text or ""
+    new_text = dump_spec(after)
+    diff_lines = list(
+        difflib.unified_diff(
+            old_text.splitlines(),
+            new_text.splitlines(),
+            f"a/{spec_path}",
+            f"b/{spec_path}",
+            lineterm="",
+        )
+    )
+    added = sum(1 for line in diff_lines if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in diff_lines if line.startswith("-") and not line.startswith("---"))
+    diff = _bounded("\n".join(diff_lines)) or "(no change)"
+    markdown = render_template(
+        "preview.md.j2",
+        changed=changes,
+        unchanged=len(generated.files) - len(changes),
+        entity=entity,
+        endpoints=entity_endpoints(entity),
+        spec_path=spec_path,
+        added=added,
+        removed=removed,
+        spec_note=note,
+        diff=diff,
+    )
+    return Preview(tuple(changes), len(generated.files) - len(changes), diff, markdown)
+
+
+def render_preview(entity: Entity, current_spec_text: str | None) -> str:
+    """Markdown: files with line counts, the endpoints table, the diff of the spec file."""
+    return compute_preview(entity, current_spec_text).markdown

@@ -1,0 +1,57 @@
+"""The bot's reply to an entity request: what approval builds (fields, endpoints, files, diff).
+
+Rendering is pure; ``refresh_summary`` is the one I/O step (read the current spec, upsert the
+``request-summary`` comment), so a later edit of the issue refreshes the same reply.
+"""
+
+from __future__ import annotations
+
+from bot.config import Labels, RepoConfig
+from bot.errors import IssuebotError
+from bot.github.models import Comment
+from bot.github.protocol import GitHubRepo
+from bot.issuespec.preview import Preview, compute_preview
+from bot.issuespec.render import render_template
+from generators.endpoints import entity_endpoints
+from generators.spec import Entity
+
+SUMMARY_MARKER = "request-summary"
+
+
+def safe_preview(
+    entity: Entity, current_spec_text: str | None, spec_path: str
+) -> tuple[Preview | None, str | None]:
+    """The preview, or why it could not be computed (a typed generator refusal, never a crash)."""
+    try:
+        return compute_preview(entity, current_spec_text, spec_path=spec_path), None
+    except IssuebotError as exc:
+        return None, exc.message
+
+
+def render_summary(
+    entity: Entity, preview: Preview | None, labels: Labels, preview_error: str | None = None
+) -> str:
+    """The request-summary comment body."""
+    return render_template(
+        "summary.md.j2",
+        entity=entity,
+        sensitive=[f.name for f in entity.fields if f.sensitive],
+        endpoints=entity_endpoints(entity),
+        preview=preview,
+        preview_error=preview_error or "unknown reason",
+        labels=labels,
+    )
+
+
+def summary_for(repo: GitHubRepo, entity: Entity, config: RepoConfig) -> str:
+    """Read the repository's current spec and render the summary against it."""
+    current = repo.read_file(config.paths.spec)
+    preview, error = safe_preview(entity, current, config.paths.spec)
+    return render_summary(entity, preview, config.labels, error)
+
+
+def refresh_summary(
+    repo: GitHubRepo, issue_number: int, entity: Entity, config: RepoConfig
+) -> Comment:
+    """Create or update the one request-summary reply on the issue."""
+    return repo.upsert_comment(issue_number, SUMMARY_MARKER, summary_for(repo, entity, config))
