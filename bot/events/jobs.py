@@ -14,6 +14,8 @@ from bot.events.handlers import Outcome
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import Wiring, wiring_from_settings
+from bot.queue import make_queue
+from bot.settings import load_settings
 
 
 class _Installed:
@@ -33,7 +35,10 @@ def current_wiring() -> Wiring:
     """The installed wiring, built from the environment on first use in a worker."""
     with _Installed.lock:
         if _Installed.wiring is None:
-            _Installed.wiring = wiring_from_settings()
+            settings = load_settings()
+            # On an RQ worker runs go back to Redis as their own jobs; else they run here.
+            queue = make_queue(settings) if settings.queue_url else None
+            _Installed.wiring = wiring_from_settings(settings, queue=queue)
         return _Installed.wiring
 
 

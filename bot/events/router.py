@@ -38,6 +38,8 @@ TRIGGERS: frozenset[str] = frozenset(
 )
 BOT_BRANCH = re.compile(r"^feat/issue-(\d+)(?:-|$)")
 CHECK_EVENTS = ("check_suite", "check_run", "workflow_run")
+# Action workflows listen to `pull_request_target` (base-repo token); same payload.
+PULL_EVENTS = ("pull_request", "pull_request_target")
 
 
 class Intent(BaseModel):
@@ -93,7 +95,7 @@ def route(event: Event, config: RepoConfig, *, bot_login: str) -> Intent:
     from_bot = is_bot(sender.login, sender.type, bot_login)
     if event.name in CHECK_EVENTS:
         return _route_checks(event, repo)
-    if event.name == "pull_request":
+    if event.name in PULL_EVENTS:
         return _route_pull_request(event, repo, sender.login)
     if from_bot:
         return _ignore(event, f"sent by the bot {sender.login}")

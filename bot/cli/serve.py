@@ -1,0 +1,128 @@
+"""`issuebot serve`, `issuebot handle-event`, `issuebot reconcile`: the two event entry points.
+
+`serve` is the webhook server (jobs run on the queue); `handle-event` is what the GitHub
+Action runs, the same router and handlers, synchronously; `reconcile` catches what webhooks
+missed. All three read their configuration from the environment (`bot.settings`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.errors import ConfigError, IssuebotError
+from bot.events.event import Event
+from bot.events.jobs import use_wiring
+from bot.events.process import process_event
+from bot.events.reconcile import reconcile_repo
+from bot.events.wiring import wiring_from_settings
+from bot.observability import configure_logging, register_settings_secrets
+from bot.queue import InProcessQueue, make_queue
+from bot.server.app import create_app
+from bot.server.background import make_server
+from bot.settings import Settings, load_settings
+from bot.store import RunStore
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    register_settings_secrets(settings)
+    configure_logging(json_output=settings.log_json)
+    return settings
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    reconcile_every: Annotated[
+        float, typer.Option(help="Seconds between reconciler passes (0 turns it off).")
+    ] = 300.0,
+    reconcile_repo: Annotated[
+        list[str] | None,
+        typer.Option(help="OWNER/NAME to reconcile even before a webhook came from it."),
+    ] = None,
+    allow_unsigned: Annotated[
+        bool, typer.Option(help="Accept unsigned webhooks when no secret is set (local only).")
+    ] = False,
+) -> None:
+    """Run the webhook server: POST /webhook, /healthz, /readyz, /metrics."""
+    settings = _settings()
+    if settings.webhook_secret is None and not allow_unsigned:
+        raise ConfigError(
+            "ISSUEBOT_WEBHOOK_SECRET is not set: webhooks could not be verified",
+            hint="set the secret configured on GitHub's webhook, or pass --allow-unsigned",
+        )
+    settings.require_github_auth()
+    store = RunStore.open(settings.database_url)
+    queue = make_queue(settings)
+    if isinstance(queue, InProcessQueue):  # jobs run in this process: give them our store
+        use_wiring(wiring_from_settings(settings, store=store, queue=queue))
+    app = create_app(
+        settings,
+        store=store,
+        queue=queue,
+        reconcile_every=reconcile_every or None,
+        reconcile_repos=tuple(reconcile_repo or ()),
+    )
+    typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
+    make_server(app, host, port).run()
+
+
+def handle_event() -> None:
+    """Handle the event of the current GitHub Actions run (GITHUB_EVENT_NAME/_PATH)."""
+    event = Event.from_actions_env()
+    settings = _settings()
+    wiring = wiring_from_settings(settings)
+    outcome = process_event(
+        event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
+    )
+    detail = f" ({outcome.detail})" if outcome.detail else ""
+    typer.echo(
+        f"{event.name}.{event.action or '-'} → {outcome.intent.kind}: {outcome.result}{detail}"
+    )
+    if outcome.result in ("failed", "config-error"):
+        raise typer.Exit(1)
+
+
+def reconcile(
+    repo: Annotated[list[str], typer.Option("--repo", help="OWNER/NAME to scan (repeatable).")],
+    stuck_after: Annotated[
+        float, typer.Option(help="Seconds after which an active run counts as stuck.")
+    ] = 3600.0,
+) -> None:
+    """Restart approved entity requests that have no run, or a stuck one."""
+    settings = _settings()
+    wiring = wiring_from_settings(settings)
+    if wiring.runs is None:
+        raise ConfigError("the reconciler needs the run store (DATABASE_URL)")
+    failures = 0
+    for name in repo:
+        try:
+            outcomes = reconcile_repo(
+                wiring.repo_for(name),
+                runs=wiring.runs,
+                services=wiring.services,
+                dedupe=wiring.dedupe,
+                stuck_after_seconds=stuck_after,
+            )
+        except IssuebotError as exc:
+            failures += 1
+            typer.echo(f"{name}: {exc.one_line()}", err=True)
+            continue
+        if not outcomes:
+            typer.echo(f"{name}: nothing missed")
+        for outcome in outcomes:
+            intent = outcome.intent
+            typer.echo(
+                f"{name}#{intent.number}: {intent.kind} ({intent.reason}) → {outcome.result}"
+            )
+    if failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `serve`, `handle-event` and `reconcile`."""
+    app.command("serve")(serve)
+    app.command("handle-event")(handle_event)
+    app.command("reconcile")(reconcile)
