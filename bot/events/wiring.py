@@ -1,24 +1,22 @@
 """Production wiring of the event handlers: settings → store, GitHub access, pipeline, spec.
 
-The neighbours (run pipeline, issue-spec) are imported only when a job first needs them, so
-the webhook server and the pure router never pay for, or break on, the heavy parts.
+Run pipeline, merge gate and issue-spec are the real neighbours; the handlers only see them
+through the small `Runner`/`Validator`/`Previewer` Protocols of `bot.events.handlers`.
 """
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from bot.config import RepoConfig
-from bot.errors import ConfigError
 from bot.events.handlers import Services
 from bot.events.messages import escape
 from bot.events.process import RepoFactory, SemanticDedupe
 from bot.events.reconcile import RunLookup
 from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
+from bot.issuespec import on_issue_changed, render_preview
 from bot.locks import make_lock_manager
 from bot.pipeline import Orchestrator
 from bot.queue import Queue
@@ -63,14 +61,6 @@ class Wiring:
     dedupe: SemanticDedupe | None = None
     runs: RunLookup | None = None
     stuck_after_seconds: float = 3600.0
-
-
-def _neighbour(module: str, name: str) -> Any:
-    """A function of another area, or a clear ConfigError if this install lacks it."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"{module}.{name} is not available: {exc}") from exc
 
 
 class PipelineRunner:
@@ -138,16 +128,6 @@ class PipelineRunner:
         )
 
 
-def validate_request(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> object:
-    """Re-validate an edited entity request (issue-spec's `on_issue_changed`)."""
-    return _neighbour("bot.issuespec", "on_issue_changed")(repo, issue_number, config)
-
-
-def preview_request(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> str:
-    """What approval would produce, as Markdown (issue-spec's `render_preview`)."""
-    return str(_neighbour("bot.issuespec", "render_preview")(repo, issue_number, config))
-
-
 def wiring_from_settings(
     settings: Settings | None = None, *, store: RunStore | None = None, queue: Queue | None = None
 ) -> Wiring:
@@ -161,8 +141,8 @@ def wiring_from_settings(
 
     services = Services(
         runner=PipelineRunner(settings, run_store, repo_for, queue),
-        validate=validate_request,
-        preview=preview_request,
+        validate=on_issue_changed,
+        preview=render_preview,
         bot_login=settings.bot_login,
     )
     return Wiring(
