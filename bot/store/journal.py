@@ -61,6 +61,11 @@ class Journal(StoreBase):
         except IntegrityError:
             return False
 
+    def release_semantic_key(self, semantic_key: str) -> None:
+        """Forget a claimed semantic key early, so a retry after a retryable failure gets in."""
+        with self.transaction() as session:
+            session.execute(delete(SemanticKeyRow).where(SemanticKeyRow.key == semantic_key))
+
     def set_delivery_outcome(self, delivery_id: str, outcome: str) -> None:
         """Note what became of a delivery (queued, ignored, failed) for operators."""
         with self.transaction() as session:

@@ -43,6 +43,8 @@ def test_the_same_intent_under_a_new_delivery_id_is_a_duplicate(store: RunStore)
     duplicate = store.get_delivery("d-reconciler")
     assert duplicate is not None and duplicate.outcome == "duplicate"
     assert store.record_delivery("d-other", "issues", "acme/shop#8:implement") is True
+    store.release_semantic_key(key)  # the run failed retryably: let the next approval in
+    assert store.record_delivery("d-relabel", "issues", key) is True
 
 
 def test_a_semantic_key_can_be_claimed_again_once_its_window_has_passed(

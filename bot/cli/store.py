@@ -1,0 +1,175 @@
+"""`issuebot runs list|show`, `issuebot worker` and `issuebot db upgrade`: the store and queue."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.errors import NotFoundError
+from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
+from bot.queue import DEFAULT_QUEUE_NAME
+from bot.queue.worker import run_worker
+from bot.settings import Settings, load_settings
+from bot.store import Run, RunStore, StepRecord, StoreUnavailableError
+from bot.store.base import reason
+from bot.store.engine import make_engine, upgrade
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
+
+
+def _safe(text: object) -> str:
+    """Error texts and audit data may quote issue bodies: no secrets, no terminal escapes."""
+    return _CONTROL.sub("?", redact(str(text)))
+
+
+def _open() -> RunStore:
+    return RunStore.open(load_settings().database_url)
+
+
+def _when(ts: datetime | None) -> str:
+    return "-" if ts is None else ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _error(run: Run) -> str:
+    if run.error_kind is None:
+        return ""
+    retry = ", retryable" if run.retryable else ""
+    return f"{run.error_kind}{retry}: {_safe(run.error_message)}"
+
+
+def list_runs(
+    repo: Annotated[str | None, typer.Option("--repo", help="Only runs of OWNER/NAME.")] = None,
+    issue: Annotated[int | None, typer.Option("--issue", help="Only runs of this issue.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="queued, running, ...")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array, for scripts.")] = False,
+) -> None:
+    """List runs, newest first."""
+    runs = _open().list_runs(repo=repo, issue=issue, status=status, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([_jsonable(asdict(r)) for r in runs], indent=2))
+        return
+    if not runs:
+        typer.echo("no runs recorded")
+        return
+    typer.echo(f"{'RUN':36}  {'REPO#ISSUE':28}  {'STATUS':9}  {'CREATED (UTC)':19}  ERROR")
+    for r in runs:
+        where = f"{r.repo}#{r.issue}"
+        typer.echo(f"{r.id:36}  {where:28}  {r.status:9}  {_when(r.created_at):19}  {_error(r)}")
+
+
+def show_run(
+    run_id: Annotated[str, typer.Argument(help="The run id (from `runs list`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object, for scripts.")] = False,
+) -> None:
+    """Show a run: its steps with outcomes and durations, its error, and its audit entries."""
+    store = _open()
+    run = store.get_run(run_id)
+    if run is None:
+        raise NotFoundError(f"no run {run_id}", hint="see `issuebot runs list`")
+    steps, audit = store.steps(run_id), store.audit_entries(run_id=run_id)
+    if as_json:
+        data = {
+            "run": asdict(run),
+            "steps": [{**asdict(s), "duration_seconds": s.duration_seconds} for s in steps],
+            "audit": [asdict(a) for a in audit],
+        }
+        typer.echo(json.dumps(_jsonable(data), indent=2))
+        return
+    typer.echo(f"run {run.id}  {run.repo}#{run.issue}  {run.status}")
+    typer.echo(f"trigger {_safe(run.trigger)} by {_safe(run.actor)}")
+    typer.echo(f"created {_when(run.created_at)}  updated {_when(run.updated_at)} (UTC)")
+    if run.error_kind:
+        typer.echo(f"error: {_error(run)}")
+        if run.retryable:
+            typer.echo(f"retry: comment /retry on the issue, or `issuebot runs resume {run.id}`")
+    typer.echo("steps:" if steps else "steps: none recorded yet")
+    for s in steps:
+        if s.finished_at is None:
+            took = "running" if run.active else "interrupted"
+        else:
+            took = f"{s.duration_seconds:.2f}s"
+        typer.echo(f"  {s.name:14} #{s.attempt}  {s.outcome or '-':8} {took:>12}{_step_error(s)}")
+    if audit:
+        typer.echo("audit:")
+    for a in audit:
+        shown = _safe(json.dumps(a.data, sort_keys=True, default=str))
+        typer.echo(f"  {_when(a.ts)}  {_safe(a.kind)} by {_safe(a.actor or '-')}: {shown}")
+
+
+def _step_error(step: StepRecord) -> str:
+    error: object = step.output.get("error") if step.outcome == "failed" else None
+    if isinstance(error, dict):
+        error = error.get("message", error)
+    return "" if error is None else f"  {_safe(error)}"
+
+
+def worker(
+    burst: Annotated[bool, typer.Option("--burst", help="Exit when the queue is empty.")] = False,
+    queue_name: Annotated[str, typer.Option("--queue", help="RQ queue name.")] = (
+        DEFAULT_QUEUE_NAME
+    ),
+    metrics_port: Annotated[
+        int | None, typer.Option("--metrics-port", help="Serve Prometheus metrics on this port.")
+    ] = None,
+) -> None:
+    """Run a queue worker for QUEUE_URL (Redis); start as many as you like, on any host."""
+    settings = load_settings()
+    url = settings.queue_url or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        typer.echo(
+            "QUEUE_URL is not a Redis URL, so jobs run on the embedded in-process queue inside "
+            "`issuebot serve`: no worker is needed. Set QUEUE_URL=redis://HOST:6379/0 to run "
+            "separate workers."
+        )
+        return
+    _prepare(settings)
+    if metrics_port is not None:
+        serve_metrics(metrics_port)
+    run_worker(url, queue_name=queue_name, burst=burst)
+
+
+def _prepare(settings: Settings) -> None:
+    configure_logging(json_output=settings.log_json)
+    register_settings_secrets(settings)
+
+
+def db_upgrade() -> None:
+    """Apply the run store's migrations to DATABASE_URL (also done on every start)."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        revision = upgrade(engine)
+    except DBAPIError as exc:
+        raise StoreUnavailableError(f"cannot upgrade the run store: {reason(exc)}") from exc
+    finally:
+        engine.dispose()
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"run store at {shown} is at revision {revision}")
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `runs list`, `runs show`, `worker` and `db upgrade`."""
+    groups["runs"].command("list")(list_runs)
+    groups["runs"].command("show")(show_run)
+    app.command("worker")(worker)
+    db = typer.Typer(help="The run store's database.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
