@@ -12,10 +12,11 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.errors import CancelledError, LockConflictError, NotFoundError, UsageError
-from bot.github import GitHubRepo, connect_repo
+from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.gitops import GitIdentity
 from bot.locks import Lease, LockManager, default_owner, issue_lock_key, make_lock_manager
 from bot.observability import register_secret
@@ -47,6 +48,12 @@ def repo_from_path(path: Path) -> str:
     if match is None:
         raise UsageError(f"origin URL of {path} does not name OWNER/NAME", hint="pass repo=")
     return f"{match['owner']}/{match['name']}"
+
+
+def client_options(settings: Settings) -> ClientOptions:
+    """PyGithub's write spacing protects github.com; a loopback emulator needs none of it."""
+    host = urlsplit(settings.github_api_url).hostname or ""
+    return ClientOptions.fast() if host in {"127.0.0.1", "localhost", "::1"} else ClientOptions()
 
 
 class Orchestrator:
@@ -87,7 +94,9 @@ class Orchestrator:
     def github(self) -> GitHubRepo:
         """The GitHub repository (connected with the configured credentials unless injected)."""
         if self._github is None:
-            self._github = connect_repo(self.settings, self.repo, audit=self.store)
+            self._github = connect_repo(
+                self.settings, self.repo, audit=self.store, options=client_options(self.settings)
+            )
         return self._github
 
     @property
