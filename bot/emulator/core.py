@@ -1,0 +1,216 @@
+"""The emulator object: state, webhook sender and fault plan, plus world-building operations.
+
+Routes reach it through ``request.app.state.emulator``; the test handle and the admin
+HTTP endpoints call the same methods, so a seed, a fixture and a demo build identical worlds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Request
+
+from bot.emulator import gitrepo
+from bot.emulator.faults import FaultInjector
+from bot.emulator.seed import AppSeed, Seed
+from bot.emulator.serializers import org_json, repo_json, user_json
+from bot.emulator.state import App, Label, Repo, Store, User
+from bot.emulator.webhooks import Delivery, WebhookSender
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A fresh RSA key pair (private PEM, public PEM) for an app that brought none."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+def public_from_private(private_pem: str) -> str:
+    """The public PEM matching a private key."""
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+class Emulator:
+    """One local GitHub."""
+
+    def __init__(self, root: Path, base_url: str = "http://127.0.0.1") -> None:
+        self.store = Store(root, base_url)
+        self.hooks = WebhookSender()
+        self.faults = FaultInjector()
+        self.app_private_keys: dict[int, str] = {}
+
+    # -- world building -------------------------------------------------------------
+    def add_user(self, login: str, token: str | None, type_: str = "User", **extra: Any) -> User:
+        """Create (or update) an account and register its token."""
+        with self.store.lock:
+            user = self.store.ensure_user(login, type_)
+            user.type = type_
+            user.name = extra.get("name", user.name)
+            user.email = extra.get("email", user.email)
+            if token:
+                self.store.tokens[token] = user.login
+            return user
+
+    def create_repo(
+        self,
+        full_name: str,
+        files: dict[str, bytes] | None = None,
+        default_branch: str = "main",
+        *,
+        private: bool = False,
+        description: str | None = None,
+    ) -> Repo:
+        """A repository with a bare git dir and, if files are given, one initial commit."""
+        owner, _, name = full_name.partition("/")
+        if not owner or not name or "/" in name:
+            raise ValueError(f"repository name must be owner/name, got {full_name!r}")
+        with self.store.lock:
+            if self.store.repo(owner, name) is not None:
+                raise ValueError(f"repository {full_name} already exists")
+            if self.store.user(owner) is None:
+                self.store.ensure_user(owner, "Organization")
+            git_dir = self.store.root / owner / f"{name}.git"
+            gitrepo.init_bare(git_dir, default_branch)
+            repo = Repo(
+                id=self.store.next_id(),
+                owner=owner,
+                name=name,
+                git_dir=git_dir,
+                default_branch=default_branch,
+                private=private,
+                description=description,
+            )
+            self.store.repos[full_name] = repo
+        if files:
+            gitrepo.commit_files(git_dir, default_branch, files, "Initial commit")
+        return repo
+
+    def set_permission(self, full_name: str, login: str, permission: str) -> None:
+        """Grant ``permission`` (admin..read, or none to remove) to ``login`` on a repo."""
+        repo = self.repo_or_raise(full_name)
+        with self.store.lock:
+            self.store.ensure_user(login)
+            if permission == "none":
+                repo.permissions.pop(login, None)
+            else:
+                repo.permissions[login] = permission
+
+    def add_label(self, full_name: str, name: str, color: str, description: str | None) -> Label:
+        """Create a label on a repository."""
+        repo = self.repo_or_raise(full_name)
+        with self.store.lock:
+            label = Label(self.store.next_id(), name, color.lstrip("#"), description)
+            repo.labels[name] = label
+            return label
+
+    def add_app(self, seed: AppSeed) -> App:
+        """Register a GitHub App; an app seeded without keys gets a fresh pair."""
+        private, public = seed.private_key, seed.public_key
+        if private is None and public is None:
+            private, public = generate_key_pair()
+        elif public is None and private is not None:
+            public = public_from_private(private)
+        assert public is not None
+        with self.store.lock:
+            self.store.ensure_user(seed.owner, "Organization")
+            self.store.ensure_user(seed.bot_login, "Bot")
+            app = App(
+                id=seed.id,
+                slug=seed.slug,
+                name=seed.name,
+                owner=seed.owner,
+                bot_login=seed.bot_login,
+                public_key=public,
+                installation_id=self.store.next_id() + 10_000_000,
+                repos=list(seed.installed_on),
+            )
+            self.store.apps[app.id] = app
+        if private is not None:
+            self.app_private_keys[app.id] = private
+        return app
+
+    def load(self, seed: Seed) -> None:
+        """Build the world a seed describes."""
+        for user in seed.users:
+            self.add_user(user.login, user.token, user.type, name=user.name, email=user.email)
+        for app in seed.apps:
+            self.add_app(app)
+        for repo_seed in seed.repos:
+            files = {k: v.encode() for k, v in repo_seed.files.items()}
+            if repo_seed.source_dir is not None:
+                files |= gitrepo.read_dir(repo_seed.source_dir)
+            repo = self.create_repo(
+                repo_seed.full_name,
+                files,
+                repo_seed.default_branch,
+                private=repo_seed.private,
+                description=repo_seed.description,
+            )
+            for login, permission in repo_seed.permissions.items():
+                self.set_permission(repo.full_name, login, permission)
+            for label in repo_seed.labels:
+                self.add_label(repo.full_name, label.name, label.color, label.description)
+            repo.protection.update(repo_seed.required_checks)
+        if seed.webhook is not None:
+            self.hooks.configure(seed.webhook.url, seed.webhook.secret)
+
+    def repo_or_raise(self, full_name: str) -> Repo:
+        """The repository ``owner/name``; KeyError if it does not exist."""
+        owner, _, name = full_name.partition("/")
+        repo = self.store.repo(owner, name)
+        if repo is None:
+            raise KeyError(f"no repository {full_name}")
+        return repo
+
+    def installation_for(self, repo: Repo) -> App | None:
+        """The app installed on ``repo`` (the first, as one bot is installed per repo)."""
+        for app in self.store.apps.values():
+            if any(r.lower() == repo.full_name.lower() for r in app.repos):
+                return app
+        return None
+
+    # -- webhooks -------------------------------------------------------------------
+    def emit(self, event: str, repo: Repo, sender: str, **fields: Any) -> Delivery:
+        """Queue one webhook with GitHub's envelope (repository, sender, installation, org)."""
+        with self.store.lock:
+            payload: dict[str, Any] = dict(fields)
+            payload["repository"] = repo_json(self.store, repo)
+            payload["sender"] = user_json(self.store, sender)
+            owner = self.store.user(repo.owner)
+            if owner is not None and owner.type == "Organization":
+                payload["organization"] = org_json(self.store, repo.owner)
+            app = self.installation_for(repo)
+            if app is not None:
+                payload["installation"] = {
+                    "id": app.installation_id,
+                    "node_id": f"MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u{app.installation_id}",
+                }
+        return self.hooks.emit(event, payload)
+
+    def close(self) -> None:
+        """Stop background threads."""
+        self.hooks.close()
+
+
+def emulator_of(request: Request) -> Emulator:
+    """The emulator serving this request."""
+    found = request.app.state.emulator
+    assert isinstance(found, Emulator)
+    return found

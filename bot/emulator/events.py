@@ -1,0 +1,75 @@
+"""State changes that GitHub announces: one helper per webhook event family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.emulator.core import Emulator
+from bot.emulator.serializers import label_json
+from bot.emulator.serializers_issues import comment_json, issue_json
+from bot.emulator.serializers_pulls import pull_json
+from bot.emulator.state import Comment, Issue, Repo
+
+
+def issue_event(
+    emulator: Emulator, repo: Repo, issue: Issue, action: str, sender: str, **extra: Any
+) -> None:
+    """``issues.<action>`` for an issue, ``pull_request.<action>`` for a PR."""
+    store = emulator.store
+    with store.lock:
+        if issue.pull is not None:
+            fields: dict[str, Any] = {
+                "action": action,
+                "number": issue.number,
+                "pull_request": pull_json(store, repo, issue),
+            }
+            event = "pull_request"
+        else:
+            fields = {"action": action, "issue": issue_json(store, repo, issue)}
+            event = "issues"
+        fields |= extra
+    emulator.emit(event, repo, sender, **fields)
+
+
+def label_event(
+    emulator: Emulator, repo: Repo, issue: Issue, action: str, *, label_name: str, sender: str
+) -> None:
+    """``labeled``/``unlabeled`` carrying the label."""
+    label = repo.labels.get(label_name)
+    extra = {"label": label_json(emulator.store, repo, label)} if label is not None else {}
+    issue_event(emulator, repo, issue, action, sender, **extra)
+
+
+def label_diff_events(
+    emulator: Emulator, repo: Repo, issue: Issue, before: list[str], sender: str
+) -> None:
+    """One labeled/unlabeled event per label added/removed, as GitHub sends them."""
+    for name in before:
+        if name not in issue.labels:
+            label_event(emulator, repo, issue, "unlabeled", label_name=name, sender=sender)
+    for name in issue.labels:
+        if name not in before:
+            label_event(emulator, repo, issue, "labeled", label_name=name, sender=sender)
+
+
+def comment_event(
+    emulator: Emulator,
+    repo: Repo,
+    comment: Comment,
+    action: str,
+    *,
+    sender: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """``issue_comment.<action>`` with the comment and its issue."""
+    store = emulator.store
+    with store.lock:
+        issue = repo.issues[comment.issue_number]
+        fields: dict[str, Any] = {
+            "action": action,
+            "issue": issue_json(store, repo, issue),
+            "comment": comment_json(store, repo, comment),
+        }
+        if changes is not None:
+            fields["changes"] = changes
+    emulator.emit("issue_comment", repo, sender, **fields)

@@ -1,0 +1,60 @@
+"""Run the emulator's ASGI app with uvicorn, in the foreground (CLI) or a thread (tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+from bot.emulator.app import create_app
+from bot.emulator.core import Emulator
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 picks a free port without a race."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def make_server(emulator: Emulator, log_level: str = "warning") -> uvicorn.Server:
+    """A uvicorn server for ``emulator`` (not started)."""
+    config = uvicorn.Config(
+        create_app(emulator),
+        log_level=log_level,
+        access_log=log_level in {"info", "debug"},
+        lifespan="off",
+        timeout_keep_alive=30,
+    )
+    return uvicorn.Server(config)
+
+
+class BackgroundServer:
+    """uvicorn on 127.0.0.1 in a daemon thread, stopped by ``stop()``."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = bind(host, port)
+        self.host, self.port = self.sock.getsockname()[:2]
+        self.server = make_server(emulator)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start serving and wait until uvicorn accepts connections."""
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("emulator server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
