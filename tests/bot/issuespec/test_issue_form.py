@@ -25,8 +25,11 @@ def form() -> dict[str, Any]:
 
 
 def github_renders(template: dict[str, Any], answers: dict[str, str]) -> str:
-    """The body GitHub writes for a submission: `### Label`, a blank line, the value (fenced
-    when the textarea has `render`), `_No response_` for empty fields, markdown elements left out."""
+    """The body GitHub writes for a submission.
+
+    `### Label`, a blank line, the value (fenced when the textarea has `render`),
+    `_No response_` for empty fields; markdown elements are left out.
+    """
     parts = []
     for element in template["body"]:
         if element["type"] == "markdown":
