@@ -18,6 +18,8 @@ from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.errors import CancelledError, LockConflictError, NotFoundError, UsageError
 from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.gitops import GitIdentity
+from bot.issuespec.request import FeatureRequest
+from bot.issuespec.request_feature import request_feature
 from bot.locks import Lease, LockManager, default_owner, issue_lock_key, make_lock_manager
 from bot.observability import register_secret
 from bot.pipeline.executor import AfterStep, Executor, cleanup_branch, recorded_outputs, result_of
@@ -129,9 +131,6 @@ class Orchestrator:
         ui_requirements: str | None = None,
     ) -> FeatureResult:
         """File the feature request as a `needs-review` issue (phase 1 of the seed flow)."""
-        from bot.issuespec import request_feature
-        from bot.issuespec.request import FeatureRequest
-
         req = FeatureRequest(
             title=title, description=description, user_story=user_story,
             acceptance_criteria=list(acceptance_criteria), entity_definition=entity_definition,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
 from bot.locks import SqlLockManager
 from bot.pipeline import Orchestrator
+from bot.scaffold.write import scaffold_files
 from bot.settings import Settings
 from bot.store import RunStore
 
@@ -35,11 +35,7 @@ _names = itertools.count(1)
 
 
 def scaffold() -> dict[str, str]:
-    """What `issuebot init` puts in a repository (the minimum if the scaffold is unavailable)."""
-    try:
-        from bot.scaffold.write import scaffold_files
-    except ImportError:
-        return {"specs/entities.json": json.dumps({"version": 1, "entities": []}) + "\n"}
+    """What `issuebot init` puts in a repository."""
     return scaffold_files()
 
 
