@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.errors import NotFoundError
 from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
-from bot.queue import DEFAULT_QUEUE_NAME
+from bot.queue import DEFAULT_QUEUE_NAME, RqQueue
+from bot.queue.recovery import requeue_active_runs
 from bot.queue.worker import run_worker
 from bot.settings import Settings, load_settings
 from bot.store import Run, RunStore, StepRecord, StoreUnavailableError
@@ -129,6 +130,13 @@ def worker(
     metrics_port: Annotated[
         int | None, typer.Option("--metrics-port", help="Serve Prometheus metrics on this port.")
     ] = None,
+    requeue: Annotated[
+        bool,
+        typer.Option(
+            "--requeue-interrupted/--no-requeue-interrupted",
+            help="First queue a resume job for every run the store says is still active.",
+        ),
+    ] = True,
 ) -> None:
     """Run a queue worker for QUEUE_URL (Redis); start as many as you like, on any host."""
     settings = load_settings()
@@ -143,6 +151,10 @@ def worker(
     _prepare(settings)
     if metrics_port is not None:
         serve_metrics(metrics_port)
+    if requeue:
+        store = RunStore.open(settings.database_url)
+        requeue_active_runs(store, RqQueue(url, name=queue_name))
+        store.close()
     run_worker(url, queue_name=queue_name, burst=burst)
 
 

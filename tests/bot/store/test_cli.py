@@ -118,7 +118,11 @@ def test_issuebot_worker_burst_works_off_the_redis_queue(
     out = tmp_path / "out.txt"
     try:
         queue.enqueue("tests.bot.queue.jobs.record", {"path": str(out), "value": "ok"})
-        env = {**os.environ, "QUEUE_URL": redis_url, "ISSUEBOT_LOG_JSON": "true"}
+        env = {
+            **os.environ,
+            "QUEUE_URL": redis_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'runs.db'}",
+        }
         subprocess.run(
             [sys.executable, "-m", "bot.cli.main", "worker", "--burst", "--queue", queue.name],
             cwd=repo_root, env=env, check=True, capture_output=True, timeout=120,
