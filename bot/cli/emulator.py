@@ -1,0 +1,112 @@
+"""``issuebot emulator``: run the local GitHub in the foreground for demos and manual testing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.errors import UsageError
+
+HELP = """Run a local GitHub (REST API, git over HTTP, signed webhooks) until Ctrl-C.
+
+\b
+The REST API lives at the root, like api.github.com:
+  PyGithub:  Github(auth=Auth.Token(TOKEN), base_url="http://HOST:PORT")
+  git:       git clone http://x-access-token:TOKEN@HOST:PORT/OWNER/REPO.git
+
+\b
+Without --seed the default world is served: repo acme/widgets (branch main)
+and these users (permission on acme/widgets in brackets):
+  issuebot\\[bot]  ghs_issuebot_bot_token  (write; bot of the App "issuebot")
+  maintainer     ghp_maintainer_token    (admin)
+  writer         ghp_writer_token        (write)
+  reader         ghp_reader_token        (read)
+  stranger       ghp_stranger_token      (none)
+  ci-bot         ghs_ci_bot_token        (write; posts check runs as CI)
+
+\b
+Seed file (JSON; every key optional except the names):
+  {"users": \\[{"login", "token", "type": "User|Bot"}],
+   "repos": \\[{"full_name", "default_branch", "private", "description",
+              "files": {PATH: TEXT}, "source_dir": DIR,
+              "permissions": {LOGIN: "admin|maintain|write|triage|read"},
+              "labels": \\[{"name", "color", "description"}],
+              "required_checks": {BRANCH: \\[CHECK_NAME]}}],
+   "apps": \\[{"id", "slug", "name", "owner", "bot_login",
+             "private_key", "installed_on": \\[FULL_NAME]}],
+   "webhook": {"url", "secret"}}
+
+\b
+Admin API for other processes (JSON, no auth, local use only):
+  GET    /_emulator/health
+  PUT    /_emulator/webhook                       {url, secret}
+  POST   /_emulator/users                         {login, token, type}
+  POST   /_emulator/repos                         {full_name, files, default_branch}
+  PUT    /_emulator/repos/O/R/permissions/LOGIN   {permission}
+  PUT    /_emulator/repos/O/R/required-checks/BR  {contexts}
+  POST   /_emulator/repos/O/R/checks              {sha, name, conclusion, login}
+  GET    /_emulator/deliveries
+  POST   /_emulator/deliveries/ID/redeliver
+  POST   /_emulator/faults                        {method, path_regex, kind, count, delay}
+  DELETE /_emulator/faults
+  GET    /_emulator/apps        (ids, installation ids, generated private keys)
+Fault kinds: 502, secondary_rate_limit, rate_limit, already_exists, slow.
+"""
+
+
+def run_emulator(
+    *,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port")] = 8787,
+    host: Annotated[str, typer.Option("--host", help="interface to bind")] = "127.0.0.1",
+    seed: Annotated[
+        Path | None, typer.Option("--seed", help="JSON seed file (default world if absent)")
+    ] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option("--webhook-url", help="deliver every event here")
+    ] = None,
+    webhook_secret: Annotated[
+        str | None, typer.Option("--webhook-secret", help="HMAC secret for X-Hub-Signature-256")
+    ] = None,
+    app_key_out: Annotated[
+        Path | None,
+        typer.Option("--app-key-out", help="write the default App's generated private key here"),
+    ] = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+) -> None:
+    """Serve the emulator in the foreground."""
+    # Heavy imports (FastAPI, uvicorn) only for this command, not every `issuebot` call.
+    from bot.emulator.core import Emulator  # noqa: PLC0415
+    from bot.emulator.seed import Seed, default_seed  # noqa: PLC0415
+    from bot.emulator.server import bind, make_server  # noqa: PLC0415
+
+    if webhook_secret and not webhook_url:
+        raise UsageError("--webhook-secret needs --webhook-url")
+    world = Seed.from_file(seed) if seed is not None else default_seed()
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound = sock.getsockname()[1]
+    shown = "127.0.0.1" if host in {"0.0.0.0", ""} else host  # noqa: S104
+    with tempfile.TemporaryDirectory(prefix="issuebot-emulator-") as tmp:
+        emulator = Emulator(Path(tmp) / "git", f"http://{shown}:{bound}")
+        emulator.load(world)
+        if webhook_url:
+            emulator.hooks.configure(webhook_url, webhook_secret)
+        if app_key_out is not None and emulator.app_private_keys:
+            app_key_out.write_text(next(iter(emulator.app_private_keys.values())))
+        typer.echo(f"GitHub emulator at {emulator.store.base_url} (Ctrl-C to stop)")
+        for repo in emulator.store.repos.values():
+            typer.echo(f"  repo {repo.full_name}: {emulator.store.base_url}/{repo.full_name}.git")
+        try:
+            make_server(emulator, log_level).run(sockets=[sock])
+        finally:
+            emulator.close()
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add ``issuebot emulator``."""
+    app.command("emulator", help=HELP)(run_emulator)
