@@ -29,7 +29,7 @@ def help_text(config: RepoConfig, unknown: str | None = None) -> str:
     """The `/help` answer, also given for an unknown command."""
     labels = config.labels
     intro = (
-        f"I don't know the command `/{escape(unknown)}`. " if unknown else ""
+        f"I don't know the command `/{unknown}`. " if unknown else ""
     ) + "Here is what I understand, one command at the start of a comment line:"
     return "\n".join(
         [
