@@ -71,7 +71,7 @@ RESERVED_ATTRIBUTES: frozenset[str] = frozenset(
 QUERY_PARAMETERS: frozenset[str] = frozenset({"limit", "offset", "sort"})
 
 # Class names the generated service defines itself.
-RESERVED_ENTITIES: frozenset[str] = frozenset({"Base", "ActionRequest"})
+RESERVED_ENTITIES: frozenset[str] = frozenset({"Base", "ActionRequest", "Service"})
 
 
 def is_identifier(name: object) -> bool:

@@ -1,0 +1,110 @@
+"""Spec in, service out: render every artifact of the generated FastAPI service from templates.
+
+Pure: no file system writes here (bot/codegen.py does that). The same spec always gives the
+same bytes, so re-running the generator on unchanged entities changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import jinja2
+
+from bot.errors import GenerationError
+from generators.endpoints import Endpoint, entity_endpoints
+from generators.header import checksum, comment_prefix
+from generators.render import environment
+from generators.spec import SpecFile
+from generators.views import BASE_REVISION, EntityView, entity_views
+
+__all__ = ["Endpoint", "GeneratedService", "entity_endpoints", "generate_service"]
+
+SHARED = (
+    "pytest.ini",
+    "alembic.ini",
+    "app/__init__.py",
+    "app/db.py",
+    "app/common.py",
+    "app/actions.py",
+    "app/main.py",
+    "app/models/__init__.py",
+    "app/models/action_request.py",
+    "app/schemas/__init__.py",
+    "app/schemas/action_request.py",
+    "app/api/__init__.py",
+    "app/hooks/__init__.py",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/0000_action_requests.py",
+    "tests/conftest.py",
+    "tests/test_service.py",
+)
+PER_ENTITY = {
+    "app/models/entity.py": "app/models/{snake}.py",
+    "app/schemas/entity.py": "app/schemas/{snake}.py",
+    "app/api/entity.py": "app/api/{snake}.py",
+    "migrations/versions/entity.py": "migrations/versions/{snake}.py",
+    "tests/test_entity.py": "tests/test_{snake}.py",
+}
+USER_OWNED = {"app/hooks/entity.py": "app/hooks/{snake}.py"}
+UI = {"ui/Workbench.tsx": "ui/src/workbenches/{name}Workbench.tsx"}
+
+
+@dataclass(frozen=True)
+class GeneratedService:
+    """Rendered files: `files` are always overwritten, `user_owned` are written only once."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    user_owned: dict[str, str] = field(default_factory=dict)
+
+
+def _render(env: jinja2.Environment, template: str, path: str, **context: object) -> str:
+    try:
+        body = env.get_template(template + ".j2").render(**context)
+    except jinja2.TemplateError as exc:
+        raise GenerationError(f"template {template}: {exc.message or exc}") from exc
+    return body
+
+
+def _with_header(env: jinja2.Environment, path: str, body: str) -> str:
+    header = env.get_template("_header.j2").render(
+        comment=comment_prefix(path), digest=checksum(body)
+    )
+    return header + body
+
+
+def generate_service(
+    spec: SpecFile, *, ui: bool = False, overrides: Mapping[str, str] | None = None
+) -> GeneratedService:
+    """Render the whole service for `spec` (templates may be overridden by name)."""
+    env = environment(overrides)
+    views = entity_views(spec.entities)
+    service = GeneratedService()
+    context: dict[str, object] = {"entities": views, "base_revision": BASE_REVISION}
+    head = views[-1].revision if views else BASE_REVISION
+    context["head_revision"] = head
+    for template in SHARED:
+        body = _render(env, template, template, **context)
+        service.files[template] = _with_header(env, template, body)
+    for view in views:
+        _render_entity(env, service, view, context, ui=ui)
+    return service
+
+
+def _render_entity(
+    env: jinja2.Environment,
+    service: GeneratedService,
+    view: EntityView,
+    context: dict[str, object],
+    *,
+    ui: bool,
+) -> None:
+    templates = {**PER_ENTITY, **(UI if ui else {})}
+    for template, pattern in templates.items():
+        path = pattern.format(snake=view.snake, name=view.name)
+        body = _render(env, template, path, entity=view, **context)
+        service.files[path] = _with_header(env, path, body)
+    for template, pattern in USER_OWNED.items():
+        path = pattern.format(snake=view.snake, name=view.name)
+        service.user_owned[path] = _render(env, template, path, entity=view, **context)
