@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -29,15 +29,18 @@ class Generated(Protocol):
     def files(self) -> Mapping[str, str]: ...
 
     @property
-    def user_owned(self) -> Collection[str]: ...
+    def user_owned(self) -> Mapping[str, str]: ...
 
 
-def generate_service(spec: SpecFile) -> Generated:
-    """The real generator, looked up at call time so this package imports without it."""
-    found = getattr(importlib.import_module("generators"), "generate_service", None)
+def generate_service(spec: SpecFile, *, ui: bool = False) -> Generated:
+    """The real generator, looked up at call time so the parser never depends on it loading."""
+    try:
+        found = getattr(importlib.import_module("generators.service"), "generate_service", None)
+    except ImportError as exc:
+        raise GenerationError(f"the generator is not available: {exc}") from exc
     if found is None:
-        raise GenerationError("the generator (generators.generate_service) is not available")
-    return cast(Callable[[SpecFile], Generated], found)(spec)
+        raise GenerationError("the generator (generators.service.generate_service) is missing")
+    return cast(Callable[..., Generated], found)(spec, ui=ui)
 
 
 @dataclass(frozen=True)
@@ -89,25 +92,31 @@ def _line_count(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
 
+def _changes(before: Generated | None, after: Generated) -> list[FileChange]:
+    old_files = dict(before.files) if before else {}
+    old_owned = set(before.user_owned) if before else set()
+    changes = [
+        FileChange(path, _line_count(text), "new" if path not in old_files else "changed", False)
+        for path, text in after.files.items()
+        if old_files.get(path) != text
+    ]
+    changes += [  # user-owned files are written once: only an entity's first run adds them
+        FileChange(path, _line_count(text), "new", True)
+        for path, text in after.user_owned.items()
+        if path not in old_owned
+    ]
+    return sorted(changes, key=lambda change: change.path)
+
+
 def compute_preview(
-    entity: Entity, current_spec_text: str | None, *, spec_path: str = SPEC_PATH
+    entity: Entity, current_spec_text: str | None, *, spec_path: str = SPEC_PATH, ui: bool = False
 ) -> Preview:
     """Generate before and after the upsert of ``entity`` and compare, all in memory."""
     before, note = _current_spec(current_spec_text)
     after = before.upsert(entity)
-    old_files = generate_service(before).files if before.entities else {}
-    generated = generate_service(after)
-    user_owned = set(generated.user_owned)
-    changes = [
-        FileChange(
-            path=path,
-            lines=_line_count(text),
-            change="new" if path not in old_files else "changed",
-            user_owned=path in user_owned,
-        )
-        for path, text in sorted(generated.files.items())
-        if old_files.get(path) != text
-    ]
+    generated = generate_service(after, ui=ui)
+    changes = _changes(generate_service(before, ui=ui) if before.entities else None, generated)
+    total = len(generated.files) + len(generated.user_owned)
     old_text = current_spec_text or ""
     new_text = dump_spec(after)
     diff_lines = list(
@@ -125,7 +134,7 @@ def compute_preview(
     markdown = render_template(
         "preview.md.j2",
         changed=changes,
-        unchanged=len(generated.files) - len(changes),
+        unchanged=total - len(changes),
         entity=entity,
         endpoints=entity_endpoints(entity),
         spec_path=spec_path,
@@ -134,9 +143,9 @@ def compute_preview(
         spec_note=note,
         diff=diff,
     )
-    return Preview(tuple(changes), len(generated.files) - len(changes), diff, markdown)
+    return Preview(tuple(changes), total - len(changes), diff, markdown)
 
 
-def render_preview(entity: Entity, current_spec_text: str | None) -> str:
+def render_preview(entity: Entity, current_spec_text: str | None, *, ui: bool = False) -> str:
     """Markdown: files with line counts, the endpoints table, the diff of the spec file."""
-    return compute_preview(entity, current_spec_text).markdown
+    return compute_preview(entity, current_spec_text, ui=ui).markdown

@@ -19,11 +19,14 @@ SUMMARY_MARKER = "request-summary"
 
 
 def safe_preview(
-    entity: Entity, current_spec_text: str | None, spec_path: str
+    entity: Entity, current_spec_text: str | None, config: RepoConfig
 ) -> tuple[Preview | None, str | None]:
     """The preview, or why it could not be computed (a typed generator refusal, never a crash)."""
     try:
-        return compute_preview(entity, current_spec_text, spec_path=spec_path), None
+        preview = compute_preview(
+            entity, current_spec_text, spec_path=config.paths.spec, ui=config.ui
+        )
+        return preview, None
     except IssuebotError as exc:
         return None, exc.message
 
@@ -46,7 +49,7 @@ def render_summary(
 def summary_for(repo: GitHubRepo, entity: Entity, config: RepoConfig) -> str:
     """Read the repository's current spec and render the summary against it."""
     current = repo.read_file(config.paths.spec)
-    preview, error = safe_preview(entity, current, config.paths.spec)
+    preview, error = safe_preview(entity, current, config)
     return render_summary(entity, preview, config.labels, error)
 
 
