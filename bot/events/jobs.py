@@ -51,7 +51,11 @@ def process_webhook(payload: dict[str, Any]) -> str:
     event = Event.from_job_payload(payload)
     wiring = current_wiring()
     outcome: Outcome = process_event(
-        event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
+        event,
+        repo_for=wiring.repo_for,
+        services=wiring.services,
+        dedupe=wiring.dedupe,
+        locks=wiring.locks,
     )
     return outcome.result
 

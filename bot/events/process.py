@@ -6,19 +6,25 @@ entry points behave the same. A broken repo config is answered on the issue, nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
-from bot.errors import ConfigError, IssuebotError
+from bot.errors import ConfigError, IssuebotError, LockConflictError
 from bot.events import messages
 from bot.events.event import Event
 from bot.events.handlers import Outcome, Services, handle
 from bot.events.router import Intent, prefilter, route
 from bot.github.protocol import GitHubRepo
+from bot.locks import LockManager, default_owner
 from bot.observability import get_logger, log_context
 
 log = get_logger("issuebot.events")
+
+EVENT_LOCK_TTL_SECONDS = 120.0
+EVENT_LOCK_WAIT_SECONDS = 60.0
 
 RepoFactory = Callable[[str], GitHubRepo]
 """`owner/name` → a connected repository (`bot.github.connect_repo` in production)."""
@@ -47,8 +53,13 @@ def process_event(
     repo_for: RepoFactory,
     services: Services,
     dedupe: SemanticDedupe | None = None,
+    locks: LockManager | None = None,
 ) -> Outcome:
-    """Route and handle one event; returns what happened (never raises for known failures)."""
+    """Route and handle one event; returns what happened (never raises for known failures).
+
+    With ``locks``, events about one issue are handled one at a time (across workers), so
+    two concurrent deliveries cannot both create the same marked comment.
+    """
     with log_context(delivery_id=event.delivery_id, repo=event.repo):
         reason = prefilter(event, bot_login=services.bot_login)
         if reason is not None or event.repo is None:
@@ -65,11 +76,31 @@ def process_event(
         if dedupe is not None and not dedupe.claim(intent.dedupe_key, event.delivery_id):
             return _logged(Outcome(intent, "duplicate", intent.dedupe_key))
         try:
-            return _logged(handle(intent, repo, config, services))
+            with _one_at_a_time(locks, intent):
+                return _logged(handle(intent, repo, config, services))
         except IssuebotError:
             if dedupe is not None:
                 dedupe.release(intent.dedupe_key)
             raise
+
+
+@contextmanager
+def _one_at_a_time(locks: LockManager | None, intent: Intent) -> Iterator[None]:
+    """Hold the short per-issue event lease (not the run's lease: `/cancel` must get through)."""
+    if locks is None or intent.repo is None or intent.number is None:
+        yield
+        return
+    key = f"events:{intent.repo}#{intent.number}"
+    owner = default_owner("events")
+    deadline = time.monotonic() + EVENT_LOCK_WAIT_SECONDS
+    while (lease := locks.acquire(key, EVENT_LOCK_TTL_SECONDS, owner=owner)) is None:
+        if time.monotonic() > deadline:
+            raise LockConflictError(f"events of {intent.repo}#{intent.number} are busy")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lease.release()
 
 
 def _report_config_error(

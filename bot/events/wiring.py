@@ -17,7 +17,7 @@ from bot.events.reconcile import RunLookup
 from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
 from bot.issuespec import on_issue_changed, render_preview
-from bot.locks import make_lock_manager
+from bot.locks import LockManager, make_lock_manager
 from bot.pipeline import Orchestrator
 from bot.queue import Queue
 from bot.settings import Settings, load_settings
@@ -60,6 +60,7 @@ class Wiring:
     services: Services
     dedupe: SemanticDedupe | None = None
     runs: RunLookup | None = None
+    locks: LockManager | None = None
     stuck_after_seconds: float = 3600.0
 
 
@@ -146,5 +147,9 @@ def wiring_from_settings(
         bot_login=settings.bot_login,
     )
     return Wiring(
-        repo_for=repo_for, services=services, dedupe=StoreDedupe(run_store), runs=run_store
+        repo_for=repo_for,
+        services=services,
+        dedupe=StoreDedupe(run_store),
+        runs=run_store,
+        locks=make_lock_manager(settings, run_store),
     )
