@@ -121,7 +121,7 @@ class Workspace:
 
     def changed_paths(self) -> list[str]:
         """Paths that differ from HEAD, tracked or not (ignored files excluded)."""
-        out = self._git("status", "--porcelain", "-z", "--untracked-files=all")
+        out = self._git("status", "--porcelain", "-z", "--untracked-files=all", strip=False)
         paths: list[str] = []
         entries = [e for e in out.split("\0") if e]
         skip = False
@@ -202,14 +202,16 @@ class Workspace:
         self._git("push", "--porcelain", lease, "origin", f":refs/heads/{branch}")
 
     # -- plumbing ----------------------------------------------------------------------
-    def _git(self, *args: str, env: dict[str, str] | None = None) -> str:
+    def _git(self, *args: str, env: dict[str, str] | None = None, strip: bool = True) -> str:
         try:
-            out = self._repo.git.execute(["git", *args], env=env or {})
+            out = self._repo.git.execute(
+                ["git", *args], env=env or {}, strip_newline_in_stdout=strip
+            )
         except git.GitCommandError as exc:
             detail = str(exc.stderr or exc.stdout or "").strip().replace("\n", " ")
             message = f"git {args[0]} failed: {detail[:400] or exc.status}"
             raise GitError(_scrub(message, self._secrets)) from None
-        return str(out).strip()
+        return str(out).strip() if strip else str(out)
 
 
 def _scrub(text: str, secrets: list[str]) -> str:

@@ -38,8 +38,11 @@ class TestGateError(TestsFailedError):
 
     def __init__(self, report: TestReport) -> None:
         diagnosis = report.diagnosis()
+        detail = report.summary()
+        if diagnosis.kind == "coverage":
+            detail += f", coverage {report.coverage}% < {report.coverage_min}%"
         super().__init__(
-            f"{diagnosis.title} ({report.summary()})",
+            f"{diagnosis.title} ({detail})",
             hint="fix the failing tests on the default branch, then comment /retry",
         )
         self.report = report

@@ -66,6 +66,7 @@ def test_token_in_clone_url_becomes_a_header_not_a_config_value() -> None:
 def test_a_dirty_workspace_is_reset_to_the_default_branch(remote: Path, tmp_path: Path) -> None:
     ws = Workspace.prepare(tmp_path / "ws", str(remote), "main")
     (ws.path / "README.md").write_text("scribbled\n")
+    assert ws.changed_paths() == ["README.md"]
     (ws.path / "junk.txt").write_text("left over by a crashed run\n")
     again = Workspace.prepare(tmp_path / "ws", str(remote), "main")
     assert again.changed_paths() == []
