@@ -63,6 +63,18 @@ class RateLimits:
             reset, used = now + 3600, 0
         used += 1
         self._windows[key] = (reset, used)
+        return self.headers(key, limit)
+
+    def peek(self, key: str, limit: int) -> dict[str, int]:
+        """The current window of ``key`` as ``GET /rate_limit`` reports it."""
+        now = int(time.time())
+        reset, used = self._windows.get(key, (now + 3600, 0))
+        return {"limit": limit, "remaining": max(limit - used, 0), "reset": reset, "used": used}
+
+    def headers(self, key: str, limit: int) -> dict[str, str]:
+        """The ``X-RateLimit-*`` headers for ``key``."""
+        now = int(time.time())
+        reset, used = self._windows.get(key, (now + 3600, 0))
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(max(limit - used, 0)),
@@ -127,6 +139,7 @@ def create_app(emulator: Emulator) -> FastAPI:
     app = FastAPI(title="issuebot GitHub emulator", docs_url=None, redoc_url=None)
     app.state.emulator = emulator
     limits = RateLimits()
+    app.state.rate_limits = limits
     for module in (
         routes_admin,
         routes_users,
@@ -157,7 +170,9 @@ def create_app(emulator: Emulator) -> FastAPI:
         request.state.identity = who
         limit = RATE_LIMIT if who.token_key else ANONYMOUS_RATE_LIMIT
         key = who.token_key or f"ip:{request.client}"
-        rate_headers = limits.count(key, limit)
+        # GET /rate_limit does not count against the limit, as on GitHub.
+        counted = path != "/rate_limit"
+        rate_headers = limits.count(key, limit) if counted else limits.headers(key, limit)
         response, body = await _with_body(await call_next(request))
         headers = dict(response.headers) | rate_headers
         headers["X-GitHub-Request-Id"] = uuid.uuid4().hex[:20].upper()

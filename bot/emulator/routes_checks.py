@@ -100,8 +100,9 @@ def list_check_suites(request: Request, owner: str, repo: str, ref: str) -> dict
     access = repo_access(request, owner, repo)
     sha = checks.resolve_sha(access.repo, ref)
     with access.store.lock:
+        repository = repo_json(access.store, access.repo)
         suites = [
-            suite_json(access.store, access.repo, suite_id, app, sha)
+            suite_json(access.store, access.repo, suite_id, app, sha) | {"repository": repository}
             for (app, suite_sha), suite_id in access.repo.check_suites.items()
             if suite_sha == sha
         ]

@@ -37,8 +37,12 @@ def get_user_by_login(request: Request, login: str) -> dict[str, Any]:
 @router.get("/rate_limit")
 def rate_limit(request: Request) -> dict[str, Any]:
     """The caller's rate-limit status (not counted, as on GitHub)."""
-    core = {"limit": 5000, "remaining": 5000, "reset": 0, "used": 0}
-    return {"resources": {"core": core}, "rate": core}
+    limits = request.app.state.rate_limits
+    key = identity(request).token_key or f"ip:{request.client}"
+    core = limits.peek(key, 5000 if identity(request).token_key else 60)
+    search = {"limit": 30, "remaining": 30, "reset": core["reset"], "used": 0}
+    graphql = {"limit": 5000, "remaining": 5000, "reset": core["reset"], "used": 0}
+    return {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core}
 
 
 def _app_of(request: Request) -> tuple[Emulator, App]:
@@ -59,13 +63,27 @@ def rest_app_json(emulator: Emulator, app: App) -> dict[str, Any]:
     return app_json(emulator.store, app) | extra
 
 
+def _account_json(emulator: Emulator, login: str) -> dict[str, Any]:
+    """The installation's account; GitHub's description wants user and enterprise fields."""
+    store = emulator.store
+    user = store.user(login) or store.ensure_user(login)
+    return user_json(store, login) | {
+        "name": user.name or user.login,
+        "slug": user.login.lower(),
+        "description": None,
+        "website_url": None,
+        "created_at": user.created_at,
+        "updated_at": user.created_at,
+    }
+
+
 def installation_json(emulator: Emulator, app: App) -> dict[str, Any]:
     """An ``installation`` object for the app's installation on its owner account."""
     store = emulator.store
     owner = store.user(app.owner) or store.ensure_user(app.owner)
     return {
         "id": app.installation_id,
-        "account": user_json(store, app.owner),
+        "account": _account_json(emulator, app.owner),
         "repository_selection": "selected",
         "access_tokens_url": (
             f"{store.base_url}/app/installations/{app.installation_id}/access_tokens"
