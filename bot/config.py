@@ -54,17 +54,22 @@ class Approval(_Strict):
 
 
 GENERATED_GLOBS: tuple[str, ...] = (
+    "pytest.ini",
+    "alembic.ini",
     "app/__init__.py",
     "app/main.py",
     "app/db.py",
+    "app/common.py",
+    "app/actions.py",
     "app/models/**",
     "app/schemas/**",
     "app/api/**",
     "app/hooks/__init__.py",
     "migrations/**",
-    "tests/test_*.py",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/test_*.py",
+    "ui/src/workbenches/*Workbench.tsx",
 )
 HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
 

@@ -118,21 +118,27 @@ class PathRules:
 
 
 def classify_path(path: str, rules: PathRules) -> PathKind:
-    """The kind of one changed file; protected kinds win over generated ones."""
+    """The kind of one changed file.
+
+    Workflows, dependency manifests and the repo's own protected globs always need a human;
+    a generated file (per the config on the base branch) may be an `.ini` the generator
+    owns; any other config-like file is protected.
+    """
     if not is_safe_path(path):
         return PathKind.OTHER
     if any(glob_match(path, g) for g in WORKFLOW_GLOBS):
         return PathKind.WORKFLOW
     if DEPENDENCY_NAMES.match(PurePosixPath(path).name):
         return PathKind.DEPENDENCY
-    if any(glob_match(path, g) for g in CONFIG_GLOBS + rules.protected):
+    if any(glob_match(path, g) for g in rules.protected):
         return PathKind.CONFIG
     if path == rules.spec:
         return PathKind.SPEC
-    if any(glob_match(path, g) for g in rules.hooks) and not any(
-        glob_match(path, g) for g in rules.generated
-    ):
+    generated = any(glob_match(path, g) for g in rules.generated)
+    if not generated and any(glob_match(path, g) for g in rules.hooks):
         return PathKind.HOOK
-    if any(glob_match(path, g) for g in rules.generated):
+    if generated and not path.startswith(".github/"):
         return PathKind.GENERATED
+    if any(glob_match(path, g) for g in CONFIG_GLOBS):
+        return PathKind.CONFIG
     return PathKind.OTHER
