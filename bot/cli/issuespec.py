@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import typer
 
@@ -65,10 +66,13 @@ def request_feature_command(
     if repo.count("/") != 1:
         raise UsageError(f"--repo must be OWNER/NAME, not {repo!r}")
     req = load_request_file(file)
-    from bot.github import MemoryAuditSink, connect_repo  # noqa: PLC0415 - only this command
+    from bot.github import ClientOptions, MemoryAuditSink, connect_repo  # noqa: PLC0415
 
     settings = load_settings()
-    github = connect_repo(settings, repo, MemoryAuditSink())
+    # PyGithub's write spacing protects github.com; a loopback emulator needs none of it.
+    loopback = urlsplit(settings.github_api_url).hostname in {"127.0.0.1", "localhost", "::1"}
+    options = ClientOptions.fast() if loopback else ClientOptions()
+    github = connect_repo(settings, repo, MemoryAuditSink(), options)
     config = parse_repo_config(github.read_file(CONFIG_PATH))
     number, url = request_feature(github, req, config)
     typer.echo(f"issue #{number}: {url}")

@@ -39,7 +39,13 @@ def _escape_line(line: str) -> str:
     line = line.rstrip().replace("\\", "\\\\").replace("<", "\\<")
     body = line.lstrip(" ")
     indent = line[: len(line) - len(body)]
-    if len(indent) <= 3 and body and (body[0] in "#`~" or _SETEXT.match(body)):
+    if (
+        len(indent) <= 3
+        and body
+        and (
+            body[0] in "#`~" or _SETEXT.match(body) or body == "_No response_"  # GitHub's "empty"
+        )
+    ):
         return f"{indent}\\{body}"
     return line
 
