@@ -65,11 +65,16 @@ def find_drift(out_dir: Path, service: GeneratedService) -> list[str]:
     return drifted
 
 
-def find_hand_edits(out_dir: Path, paths: list[str]) -> list[str]:
-    """Of `paths`, those whose header checksum no longer matches their content."""
-    edited = []
+def describe_drift(out_dir: Path, paths: list[str]) -> list[str]:
+    """Each drifted path with why: `missing`, `hand-edited` (checksum broken) or `stale`."""
+    described = []
     for relative in paths:
         current = _read(_target(out_dir, relative))
-        if current is not None and not verify_header(current):
-            edited.append(relative)
-    return edited
+        if current is None:
+            reason = "missing"
+        elif not verify_header(current):
+            reason = "hand-edited"
+        else:
+            reason = "stale"
+        described.append(f"{relative} ({reason})")
+    return described

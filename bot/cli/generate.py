@@ -1,0 +1,122 @@
+"""`issuebot generate` and `issuebot spec validate`: the generator from a terminal and from CI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.codegen import describe_drift, find_drift, write_generated
+from bot.config import CONFIG_PATH, parse_repo_config
+from bot.errors import DriftError, SpecError, UsageError
+from generators.spec import MAX_SPEC_BYTES, load_spec, validate_entity_data
+
+TEMPLATE_SUFFIX = ".j2"
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise UsageError(f"{what} {path} is larger than {MAX_SPEC_BYTES} bytes")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc}") from exc
+
+
+def _overrides(directory: Path | None) -> dict[str, str]:
+    """Templates a repository overrides, by name relative to `templates/service/`."""
+    if directory is None:
+        return {}
+    if not directory.is_dir():
+        raise UsageError(f"template directory {directory} does not exist")
+    return {
+        path.relative_to(directory).as_posix(): _read(path, "template")
+        for path in sorted(directory.rglob(f"*{TEMPLATE_SUFFIX}"))
+    }
+
+
+def _fail(problems: list[str], hint: str) -> SpecError:
+    if len(problems) > 1:
+        for line in problems:
+            typer.echo(f"- {line}", err=True)
+    return SpecError(problems, hint=hint)
+
+
+def generate(
+    specs: Annotated[
+        Path | None, typer.Option("--specs", help="Spec file (default: the repo config's path).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default: the repo config's).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; fail if files drifted or were edited.")
+    ] = False,
+    ui: Annotated[
+        bool | None, typer.Option("--ui/--no-ui", help="Also write the React workbench pages.")
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Directory of template overrides (*.j2).")
+    ] = None,
+) -> None:
+    """Generate the service from the spec (unchanged files are left alone)."""
+    from generators.service import generate_service  # noqa: PLC0415 (keeps CLI startup fast)
+
+    config_file = Path(CONFIG_PATH)
+    config = parse_repo_config(_read(config_file, "config") if config_file.is_file() else None)
+    spec_path = specs or Path(config.paths.spec)
+    out_dir = out or Path(config.paths.output)
+    try:
+        spec = load_spec(_read(spec_path, "spec"))
+    except SpecError as exc:
+        raise _fail(exc.problems, f"fix {spec_path}") from None
+    service = generate_service(
+        spec, ui=config.ui if ui is None else ui, overrides=_overrides(templates)
+    )
+    if check:
+        drifted = find_drift(out_dir, service)
+        if drifted:
+            raise DriftError(describe_drift(out_dir, drifted))
+        typer.echo(f"ok: {len(service.files)} generated files match {spec_path}")
+        return
+    report = write_generated(out_dir, service)
+    for path in report.written:
+        typer.echo(f"wrote {path}")
+    for path in report.created:
+        typer.echo(f"created {path} (yours to edit)")
+    typer.echo(
+        f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(report.created)} created in {out_dir}"
+    )
+
+
+def validate(
+    file: Annotated[Path, typer.Argument(help="A spec file, or a single entity definition.")],
+) -> None:
+    """Exit 0 for a valid spec; otherwise list every problem with its JSON path (exit 12)."""
+    text = _read(file, "spec")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            [f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"]
+        ) from None
+    if isinstance(data, dict) and "fields" in data and "entities" not in data:
+        entity, problems = validate_entity_data(data)
+        if entity is None:
+            raise _fail([p.render() for p in problems], f"fix {file}")
+        typer.echo(f"ok: entity {entity.name} with {len(entity.fields)} fields")
+        return
+    try:
+        spec = load_spec(text)
+    except SpecError as exc:
+        raise _fail(exc.problems, f"fix {file}") from None
+    typer.echo(f"ok: {len(spec.entities)} entities")
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `generate` and `spec validate`."""
+    app.command("generate")(generate)
+    groups["spec"].command("validate")(validate)
