@@ -143,6 +143,8 @@ def status_event_fields(emulator: Emulator, repo: Repo, status: Status) -> dict[
         if s == status.sha
     ]
     data = status_json(store, repo, status)
+    commit = commit_json(store, repo, status.sha)
+    commit["commit"]["verification"].pop("verified_at", None)  # webhooks omit it
     return {
         "id": status.id,
         "sha": status.sha,
@@ -152,7 +154,7 @@ def status_event_fields(emulator: Emulator, repo: Repo, status: Status) -> dict[
         "context": status.context,
         "description": status.description,
         "state": status.state,
-        "commit": commit_json(store, repo, status.sha),
+        "commit": commit,
         "branches": branches,
         "created_at": status.created_at,
         "updated_at": status.updated_at,

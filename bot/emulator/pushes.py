@@ -79,6 +79,18 @@ def announce_push(
         head_commit=head,
         pusher={"name": pusher, "email": (user.email if user and user.email else None)},
     )
+    if created or deleted:
+        kind = "create" if created else "delete"
+        extra = {"master_branch": repo.default_branch, "description": repo.description}
+        emulator.emit(
+            kind,
+            repo,
+            pusher,
+            ref=branch,
+            ref_type="branch",
+            pusher_type="user",
+            **(extra if created else {}),
+        )
     if deleted:
         return
     with store.lock:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bot.emulator import checks
+from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.faults import FAULT_KINDS
 from bot.emulator.serializers_checks import check_run_json
@@ -110,6 +110,24 @@ def post_check(request: Request, owner: str, repo: str, body: JsonBody) -> Any:
         },
     )
     return check_run_json(emulator.store, found, run, webhook=False)
+
+
+@router.post("/repos/{owner}/{repo}/workflow-runs", status_code=201)
+def workflow_run(request: Request, owner: str, repo: str, body: JsonBody) -> Any:
+    """Announce a finished Actions run: ``{"sha", "name"?, "conclusion"?, "login"?}``."""
+    emulator = _emu(request)
+    found = emulator.repo_or_raise(_repo_name(owner, repo))
+    try:
+        return workflows.complete_workflow_run(
+            emulator,
+            found,
+            sha=str(body["sha"]),
+            name=str(body.get("name") or "CI"),
+            conclusion=str(body.get("conclusion") or "success"),
+            login=str(body.get("login") or "ci-bot"),
+        )
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from exc
 
 
 @router.put("/webhook")

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import github
 from github import Auth
 
-from bot.emulator import checks
+from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator
 from bot.emulator.faults import Fault
 from bot.emulator.seed import Seed, default_seed
@@ -139,6 +139,20 @@ class EmulatorHandle:
         repo = self.emulator.repo_or_raise(full_name)
         body = {"name": name, "head_sha": sha, "status": "completed", "conclusion": conclusion}
         return checks.create_check_run(self.emulator, repo, login, body).id
+
+    def complete_workflow_run(
+        self,
+        full_name: str,
+        sha: str,
+        name: str = "CI",
+        conclusion: str = "success",
+        login: str = "ci-bot",
+    ) -> dict[str, object]:
+        """Announce ``workflow_run.completed`` as GitHub Actions would; returns the run."""
+        repo = self.emulator.repo_or_raise(full_name)
+        return workflows.complete_workflow_run(
+            self.emulator, repo, sha=sha, name=name, conclusion=conclusion, login=login
+        )
 
 
 @contextmanager
