@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.issuespec.markdown import code_span, escape_block, fence, split_lines, unescape
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.render import render_issue_body
-from bot.issuespec.request import FeatureRequest
+from bot.issuespec.request import FeatureRequest, InvalidRequestError, request_from_data
 from tests.bot.issuespec.seed import SEED_DEFINITION, seed_request
 
 MARKDOWN_HEAVY = st.text(
-    alphabet=st.sampled_from(list("#`~<>-=*_[]()\\!|{}:@ \t\nabcXYZ0123\r")) | st.characters(),
+    alphabet=st.sampled_from(list("#`~<>-=*_[]()\\!|{}:@ \t\nabcXYZ0123\r"))
+    | st.characters(codec="utf-8"),
     min_size=1,
     max_size=300,
 )
@@ -54,6 +56,11 @@ def test_no_backtick_run_closes_a_code_span_or_fence_early(text: str) -> None:
     block = fence(text, "json")
     opening = block.split("\n", 1)[0].rstrip("json")
     assert all(not line.strip().startswith(opening) for line in block.split("\n")[1:-1])
+
+
+def test_text_that_is_not_unicode_is_refused_before_rendering() -> None:
+    with pytest.raises(InvalidRequestError, match="description"):
+        request_from_data(seed_request(description="bytes \udcff smuggled in"))
 
 
 def test_a_description_that_reads_like_an_empty_form_field_stays_a_description() -> None:

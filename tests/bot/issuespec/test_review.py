@@ -6,6 +6,7 @@ import json
 import re
 
 from bot.config import Labels, RepoConfig
+from bot.issuespec import render_preview
 from bot.issuespec.handlers import on_issue_changed
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.render import render_issue_body
@@ -136,3 +137,26 @@ def test_apply_review_without_known_labels_still_converges() -> None:
 
     assert repo.get_issue(number).labels.count("spec-invalid") == 1
     assert len(repo.comments[number]) == 1
+
+
+def test_preview_command_answers_with_files_endpoints_and_diff() -> None:
+    repo = FakeRepo(files={"specs/entities.json": '{"version": 1, "entities": []}\n'})
+    number = repo.add_issue(SEED_BODY)
+
+    markdown = render_preview(repo, number, CONFIG)
+
+    assert "Preview: what approving `RawDataSource` would produce" in markdown
+    assert "`app/models/raw_data_source.py`" in markdown
+    assert "| `POST` | `/raw-data-sources/sync-all` |" in markdown
+    assert "```diff\n--- a/specs/entities.json" in markdown
+    assert repo.calls == []  # read-only: the router posts it
+
+
+def test_preview_of_an_invalid_request_lists_what_to_fix_instead() -> None:
+    repo = FakeRepo()
+    number = repo.add_issue(body_with(BAD_DEFAULT))
+
+    markdown = render_preview(repo, number, CONFIG)
+
+    assert "Preview unavailable" in markdown
+    assert "fields[0]" in markdown
