@@ -50,6 +50,25 @@ def split_credentials(url: str) -> tuple[str, dict[str, str]]:
     return clean, env
 
 
+def ls_remote(clone_url: str, branch: str) -> str | None:
+    """The sha ``branch`` has on the remote, asked of git itself (no workspace needed)."""
+    url, auth_env = split_credentials(clone_url)
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **auth_env}
+    try:
+        out = git.Git().execute(
+            ["git", "ls-remote", "--heads", url, f"refs/heads/{branch}"], env=env
+        )
+    except git.GitCommandError as exc:
+        secrets = [v for v in (urlsplit(clone_url).password, urlsplit(clone_url).username) if v]
+        detail = str(exc.stderr or "").strip().replace("\n", " ")[:400]
+        raise GitError(_scrub(f"git ls-remote failed: {detail}", secrets)) from None
+    for line in str(out).splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref == f"refs/heads/{branch}":
+            return sha
+    return None
+
+
 class Workspace:
     """One working tree under the run's directory, cloned from the target's default branch."""
 

@@ -9,10 +9,12 @@ so a run resumed by another worker, with its workspace gone, still finishes corr
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 from bot.errors import CancelledError, GitHubError, IssuebotError
 from bot.github.audit import Approval
+from bot.gitops import ls_remote
 from bot.locks import Lease, LockLostError
 from bot.observability import get_logger
 from bot.pipeline import texts
@@ -60,14 +62,56 @@ def resume_point(ctx: RunContext, prior: dict[str, Output]) -> int:
     return 1
 
 
+class Heartbeat:
+    """Extends the lease every third of its TTL while a long step (the tests) runs."""
+
+    def __init__(self, lease: Lease | None, ttl_seconds: float) -> None:
+        self.lease = lease
+        self.interval = max(ttl_seconds / 3, 0.2)
+        self.lost: LockLostError | None = None
+        self._stop = threading.Event()
+
+    def _beat(self) -> None:
+        assert self.lease is not None
+        while not self._stop.wait(self.interval):
+            try:
+                self.lease.extend()
+            except LockLostError as exc:
+                self.lost = exc
+                return
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Beat for the duration of the block, then raise if the lease was lost meanwhile."""
+        if self.lease is None:
+            yield
+            return
+        self.lease.extend()
+        self._stop.clear()
+        thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self._stop.set()
+            thread.join()
+        if self.lost is not None:
+            raise self.lost
+
+
 class Executor:
     """Runs one run's steps against its context; owns all status, label and comment changes."""
 
     def __init__(
-        self, ctx: RunContext, *, lease: Lease | None = None, after_step: AfterStep | None = None
+        self,
+        ctx: RunContext,
+        *,
+        lease: Lease | None = None,
+        lease_ttl: float = 600.0,
+        after_step: AfterStep | None = None,
     ) -> None:
         self.ctx = ctx
-        self.lease = lease
+        self.heartbeat = Heartbeat(lease, lease_ttl)
         self.after_step = after_step
 
     def execute(self) -> RunResult:
@@ -118,12 +162,13 @@ class Executor:
     # -- one step ------------------------------------------------------------------------------
     def _run_step(self, step: Step) -> Output:
         ctx = self.ctx
-        if self.lease is not None:
-            self.lease.extend()
         ctx.store.start_step(ctx.run.id, step.name)
         log.info("step_started", run_id=ctx.run.id, step=step.name)
         try:
-            output = step.run(ctx)
+            with self.heartbeat.running():
+                output = step.run(ctx)
+        except LockLostError:
+            raise  # not this step's failure: the run now belongs to another worker
         except IssuebotError as exc:
             ctx.store.finish_step(ctx.run.id, step.name, outcome="failed",
                                   output={"error": exc.audit_event()})  # fmt: skip
@@ -206,7 +251,7 @@ def cleanup_branch(ctx: RunContext) -> str:
     branch = pushed["branch"]
     if ctx.gh.find_pull(branch, state="open") is not None:
         return f"The pull request for `{branch}` stays open."
-    if ctx.gh.branch_sha(branch) != pushed["sha"]:
+    if ls_remote(ctx.url(), branch) != pushed["sha"]:
         return f"`{branch}` was left alone: it no longer points at the bot's commit."
     approval = Approval.delete_branch(
         ctx.run.repo, branch, actor=ctx.run.actor, reason="run cancelled"

@@ -268,7 +268,13 @@ class Orchestrator:
         )
 
     def _execute(self, run: Run, lease: Lease) -> RunResult:
-        return Executor(self._context(run), lease=lease, after_step=self.after_step).execute()
+        executor = Executor(
+            self._context(run),
+            lease=lease,
+            lease_ttl=self.lock_ttl_seconds,
+            after_step=self.after_step,
+        )
+        return executor.execute()
 
 
 class _Held:

@@ -21,7 +21,7 @@ from bot.errors import (
     SpecError,
     TestsFailedError,
 )
-from bot.gitops import branch_name, commit_message
+from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.parse import parse_issue_body
 from bot.observability import redact as redact_registered
@@ -132,7 +132,7 @@ def _on_current_base(ctx: RunContext) -> bool:
     ws = ctx.workspace()
     return bool(
         ws.current_branch() == ws_out["branch"]
-        and ctx.gh.branch_sha(ws_out["base"]) == ws_out["base_sha"]
+        and ls_remote(ctx.url(), ws_out["base"]) == ws_out["base_sha"]
     )
 
 

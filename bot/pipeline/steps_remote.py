@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.errors import GitError
 from bot.github.models import CheckOutput
+from bot.gitops import ls_remote
 from bot.pipeline import texts
 from bot.pipeline.model import Output, RunContext, Step
 from bot.pipeline.render import CHECK_NAME
@@ -35,7 +36,7 @@ def push(ctx: RunContext) -> Output:
 
 def push_holds(ctx: RunContext, out: Output) -> bool:
     """The remote branch still points at the commit we pushed."""
-    return bool(ctx.gh.branch_sha(out["branch"]) == out["sha"])
+    return bool(ls_remote(ctx.url(), out["branch"]) == out["sha"])
 
 
 def _ensure_check_run(ctx: RunContext, sha: str) -> int:

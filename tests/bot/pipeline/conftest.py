@@ -15,6 +15,7 @@ from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
+from bot.gitops import ls_remote
 from bot.locks import SqlLockManager
 from bot.pipeline import Orchestrator
 from bot.scaffold.write import scaffold_files
@@ -72,6 +73,10 @@ class Target:
             }
         )
         return connect_repo(settings, self.full_name, self.store, ClientOptions.fast())
+
+    def remote_sha(self, branch: str) -> str | None:
+        """What the emulator's git repository holds for ``branch`` (asked of git itself)."""
+        return ls_remote(self.emulator.clone_url(self.full_name, "reader"), branch)
 
     @property
     def bot(self) -> GitHubRepo:

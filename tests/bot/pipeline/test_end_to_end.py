@@ -110,7 +110,7 @@ def test_failing_repo_tests_stop_the_run_before_anything_is_pushed(
     assert cli.returncode == 30, cli.stderr  # TestsFailedError's exit code
     assert cli.stderr.strip().splitlines()[-1].startswith("tests-failed:")
     branch = f"feat/issue-{number}-widget"
-    assert target.bot.branch_sha(branch) is None
+    assert target.remote_sha(branch) is None
     assert target.bot.find_pull(branch, state="all") is None
     labels = target.bot.get_issue(number).labels
     assert "bot-failed" in labels and "in-progress" not in labels

@@ -47,11 +47,12 @@ def test_a_branch_with_a_humans_commits_is_never_rewritten(
     subprocess.run([*git, "add", "."], cwd=human, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "mine"], cwd=human, check=True)
     subprocess.run([*git, "push", "-q", "origin", branch], cwd=human, check=True)
-    before = target.bot.branch_sha(branch)
+    before = target.remote_sha(branch)
+    assert before is not None
 
     with pytest.raises(GitError, match="not authored by the bot"):
         target.orchestrator().implement_issue(number)
-    assert target.bot.branch_sha(branch) == before
+    assert target.remote_sha(branch) == before
     assert target.bot.find_pull(branch, state="all") is None
 
 

@@ -101,7 +101,7 @@ def test_a_killed_run_resumes_to_one_pr_and_one_comment(
     assert all(outcomes[name] == "ok" for name in redone | {"verify", "report"})
     assert pulls(target) == [result.pr_number]
     assert summaries(target, number) == 1
-    assert target.bot.branch_sha(f"feat/issue-{number}-widget") == result.head_sha
+    assert target.remote_sha(f"feat/issue-{number}-widget") == result.head_sha
 
 
 def test_five_simultaneous_requests_make_one_run_and_one_pr(
@@ -149,7 +149,7 @@ def test_cancel_during_a_run_stops_it_and_removes_its_branch(
         target.orchestrator(after_step=cancel_after_push).implement_issue(number)
 
     assert messages and "will stop" in messages[0]
-    assert target.bot.branch_sha(f"feat/issue-{number}-widget") is None
+    assert target.remote_sha(f"feat/issue-{number}-widget") is None
     assert pulls(target) == []
     (run,) = target.store.list_runs(repo=target.full_name, issue=number)
     assert run.status == "cancelled"
