@@ -1,0 +1,106 @@
+"""Writing generated files: unchanged files keep their mtime, hooks stay yours, drift is named."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+from bot.codegen import describe_drift, find_drift, write_generated
+from bot.errors import DriftError, GenerationError, SpecError
+from generators.service import GeneratedService
+from tests.generators.cases import ROOT
+
+
+def test_second_write_touches_nothing(tmp_path: Path, combined_service: GeneratedService) -> None:
+    first = write_generated(tmp_path, combined_service)
+    assert sorted(first.written) == sorted(combined_service.files)
+    assert sorted(first.created) == sorted(combined_service.user_owned)
+    db = tmp_path / "app" / "db.py"
+    os.utime(db, (1_000_000, 1_000_000))
+    second = write_generated(tmp_path, combined_service)
+    assert second.written == [] and second.created == []
+    assert db.stat().st_mtime == 1_000_000
+
+
+def test_hooks_are_written_once_and_never_overwritten(
+    tmp_path: Path, combined_service: GeneratedService
+) -> None:
+    write_generated(tmp_path, combined_service)
+    hook = tmp_path / "app" / "hooks" / "raw_data_source.py"
+    hook.write_text("# my real sync code\n")
+    report = write_generated(tmp_path, combined_service)
+    assert hook.read_text() == "# my real sync code\n"
+    assert "app/hooks/raw_data_source.py" in report.unchanged
+    assert find_drift(tmp_path, combined_service) == []
+
+
+def test_drift_names_missing_edited_and_stale_files(
+    tmp_path: Path, combined_service: GeneratedService
+) -> None:
+    write_generated(tmp_path, combined_service)
+    (tmp_path / "app" / "main.py").unlink()
+    db = tmp_path / "app" / "db.py"
+    db.write_text(db.read_text() + "# tweak\n")
+    stale = dict(combined_service.files)
+    stale["app/common.py"] = combined_service.files["app/db.py"]
+    (tmp_path / "app" / "common.py").write_text(stale["app/common.py"])
+    drifted = find_drift(tmp_path, combined_service)
+    assert drifted == ["app/common.py", "app/db.py", "app/main.py"]
+    assert describe_drift(tmp_path, drifted) == [
+        "app/common.py (stale)",
+        "app/db.py (hand-edited)",
+        "app/main.py (missing)",
+    ]
+
+
+def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
+    evil = GeneratedService(files={"../escape.py": "x = 1\n"})
+    with pytest.raises(GenerationError):
+        write_generated(tmp_path / "out", evil)
+    assert not (tmp_path / "escape.py").exists()
+
+
+def test_cli_generate_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    spec = str(ROOT / "specs" / "entities.json")
+    result = runner.invoke(app, ["generate", "--specs", spec, "--out", "svc"])
+    assert result.exit_code == 0, result.output
+    assert "created app/hooks/raw_data_source.py" in result.output
+    result = runner.invoke(app, ["generate", "--specs", spec, "--out", "svc", "--check"])
+    assert result.exit_code == 0 and result.output.startswith("ok:")
+    (tmp_path / "svc" / "app" / "main.py").write_text("print('hacked')\n")
+    result = runner.invoke(app, ["generate", "--specs", spec, "--out", "svc", "--check"])
+    assert isinstance(result.exception, DriftError)
+    assert result.exception.paths == ["app/main.py (hand-edited)"]
+    assert result.exception.exit_code == 14
+
+
+def test_cli_spec_validate_lists_every_problem(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["spec", "validate", str(ROOT / "specs" / "entities.json")])
+    assert ok.exit_code == 0 and "1 entities" in ok.output
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"version": 1, "entities": [{"name": "Thing", "fields": ['
+        '{"name": "a", "type": "str"}, {"name": "b", "type": "integer", "min": 5, "default": 1}'
+        "]}]}"
+    )
+    result = runner.invoke(app, ["spec", "validate", str(bad)])
+    assert isinstance(result.exception, SpecError)
+    assert [p.split(":")[0] for p in result.exception.problems] == [
+        "entities[0].fields[0].type",
+        "entities[0].fields[1].default",
+    ]
+
+
+def test_cli_spec_validate_accepts_a_lone_entity(tmp_path: Path) -> None:
+    lone = tmp_path / "entity.json"
+    lone.write_text('{"name": "Thing", "fields": [{"name": "a", "type": "strin"}]}')
+    result = CliRunner().invoke(app, ["spec", "validate", str(lone)])
+    assert isinstance(result.exception, SpecError)
+    assert result.exception.problems[0].startswith("fields[0].type: unknown type 'strin'")
