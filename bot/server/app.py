@@ -8,8 +8,9 @@ ingest → queue → worker split). Redeliveries are recognised by the store's u
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -86,6 +87,7 @@ class ServerState:
     secret: str | None
     bot_login: str
     repos_seen: set[str] = field(default_factory=set)
+    write_lock: AbstractContextManager[object] = field(default_factory=nullcontext)
 
 
 def create_app(
@@ -96,14 +98,19 @@ def create_app(
     job: str = PROCESS_WEBHOOK,
     reconcile_every: float | None = None,
     reconcile_repos: Sequence[str] = (),
+    serialize_writes: bool = False,
 ) -> FastAPI:
     """The FastAPI app: `/webhook`, `/healthz`, `/readyz` (store and queue), `/metrics`.
 
     With ``reconcile_every`` seconds, the app also enqueues a reconcile job for every
     repository in ``reconcile_repos`` and every repository a webhook came from.
+    ``serialize_writes`` queues delivery inserts on one in-process lock: for SQLite, whose
+    busy-wait backoff under concurrent writers otherwise dominates the tail latency.
     """
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     state = ServerState(store, queue, job, secret, settings.bot_login)
+    if serialize_writes:
+        state.write_lock = threading.Lock()
     readiness = (("store", store.ping), ("queue", queue.ping))
     state.repos_seen.update(reconcile_repos)
 
@@ -186,7 +193,9 @@ def _accept(state: ServerState, event: Event) -> JSONResponse:
     if reason is None and event.name != "issues":
         # Outside `issues`, routing needs no repo config, so the semantic key is exact here.
         pre_key = route(event, RepoConfig(), bot_login=state.bot_login).dedupe_key or None
-    if not state.store.record_delivery(event.delivery_id, event.name, pre_key):
+    with state.write_lock:
+        fresh = state.store.record_delivery(event.delivery_id, event.name, pre_key)
+    if not fresh:
         return _answer(event, "duplicate")
     if reason is not None:
         return _answer(event, "ignored", reason)
