@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import RepoConfig
-from bot.errors import NotFoundError
+from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
@@ -89,6 +89,16 @@ def _checks(repo: GitHubRepo, sha: str) -> tuple[CheckResult, ...]:
     return tuple(results)
 
 
+def _required_checks(repo: GitHubRepo, branch: str) -> tuple[tuple[str, ...], str | None]:
+    """Branch protection's required checks, or () and why they could not be read."""
+    try:
+        return repo.required_checks(branch), None
+    except GitHubError as exc:
+        if exc.status != 403:  # reading protection needs admin (App: administration: read)
+            raise
+        return (), f"branch protection of {branch} is not readable by the bot"
+
+
 def gather(
     repo: GitHubRepo,
     pull: PullRequest,
@@ -108,6 +118,7 @@ def gather(
             repo.read_file(config.paths.spec, ref=pull.head_sha),
         )
     labels = frozenset(pull.labels)
+    required, protection_note = _required_checks(repo, pull.base_ref) if is_bot else ((), None)
     inputs = GateInputs(
         pr_number=pull.number,
         author=pull.author,
@@ -118,7 +129,8 @@ def gather(
         files=diff.files if diff else (),
         spec_change=spec_change,
         checks=_checks(repo, pull.head_sha) if is_bot else (),
-        required_checks=repo.required_checks(pull.base_ref) if is_bot else (),
+        required_checks=required,
+        protection_note=protection_note,
         mergeable=pull.mergeable,
         up_to_date=diff.up_to_date if diff else None,
         hold_label=config.labels.hold if config.labels.hold in labels else None,

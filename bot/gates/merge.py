@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
-from bot.errors import GitHubError, LockConflictError
+from bot.errors import GitHubError, LockConflictError, NotFoundError
 from bot.gates import report
 from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader
-from bot.gates.owners import CODEOWNERS_PATHS, reviewers
+from bot.gates.owners import CODEOWNERS_PATHS, Owners, reviewers
 from bot.gates.risk import Decision, GateInputs, RuleResult, decide
 from bot.github.audit import Approval, AuditSink
 from bot.github.protocol import GitHubRepo
@@ -162,16 +162,19 @@ def _apply(
         repo.add_labels(n, [labels.bot_failed])
     elif labels.bot_failed in inputs.labels:
         repo.remove_label(n, labels.bot_failed)
+    review_note = None
     if decision.outcome == "needs-review":
         repo.add_labels(n, [labels.needs_human_review])
-        _request_review(repo, decision, inputs, config)
+        review_note = _request_review(repo, decision, inputs, config)
     if decision.outcome != "wait" or repo.find_comment(n, report.DECISION_MARKER) is not None:
-        repo.upsert_comment(n, report.DECISION_MARKER, report.decision_comment(decision))
+        body = report.decision_comment(decision, review_note=review_note)
+        repo.upsert_comment(n, report.DECISION_MARKER, body)
 
 
 def _request_review(
     repo: GitHubRepo, decision: Decision, inputs: GateInputs, config: RepoConfig
-) -> None:
+) -> str:
+    """Ask configured reviewers or CODEOWNERS; returns the sentence for the gate comment."""
     codeowners = None
     if not config.risk.reviewers and not config.risk.team_reviewers:
         for path in CODEOWNERS_PATHS:
@@ -185,8 +188,19 @@ def _request_review(
         [f.path for f in inputs.files],
         exclude=inputs.author,
     )
+    if not chosen:
+        return "No reviewers found: set risk.reviewers in .github/issuebot.yml or add CODEOWNERS."
     if chosen.users:
-        repo.request_reviewers(decision.pr_number, list(chosen.users))
+        try:
+            repo.request_reviewers(decision.pr_number, list(chosen.users))
+        except (GitHubError, NotFoundError) as exc:  # e.g. a reviewer without repo access
+            return f"Could not request reviews ({exc.message}); owners: " + _mentions(chosen)
+    # Team review requests need the teams API; mentioning the team notifies it as well.
+    return "Review requested from " + _mentions(chosen) + "."
+
+
+def _mentions(owners: Owners) -> str:
+    return ", ".join(f"@{name}" for name in (*owners.users, *owners.teams))
 
 
 def _audit_event(

@@ -40,7 +40,7 @@ def _rule_line(rule: RuleResult) -> str:
     return f"| {_ICON[rule.status]} | {rule.title} | {safe(rule.reason)} |"
 
 
-def decision_comment(decision: Decision, *, held_by_label: str | None = None) -> str:
+def decision_comment(decision: Decision, *, review_note: str | None = None) -> str:
     """The PR comment that says exactly which rules kept the PR from auto-merging."""
     lines = [
         f"**issuebot gate: {_HEADLINES[decision.outcome]}**",
@@ -59,6 +59,8 @@ def decision_comment(decision: Decision, *, held_by_label: str | None = None) ->
             shown = f"[{name}]({url})" if url else name
             lines.append(f"- {shown}: {safe(check.conclusion or 'failed', 40)}")
         lines += ["", "Fix the cause and push, or comment `/retry` to run the checks again."]
+    if review_note:
+        lines += ["", review_note]
     if decision.rule("not-held").status == "fail":
         lines += ["", "Comment `/unhold` (or remove the hold label) to let the gate decide again."]
     lines += ["", "| | rule | why |", "| --- | --- | --- |", *map(_rule_line, decision.rules)]

@@ -80,6 +80,7 @@ class GateInputs:
     spec_change: SpecChange = field(default_factory=lambda: SpecChange("unchanged"))
     checks: tuple[CheckResult, ...] = ()
     required_checks: tuple[str, ...] = ()
+    protection_note: str | None = None
     mergeable: bool | None = None
     up_to_date: bool | None = None
     hold_label: str | None = None
@@ -201,9 +202,10 @@ def _checks_rules(
     if required:
         defined = _ok("required-checks-defined", "required: " + ", ".join(required))
     else:
+        why = f" ({inputs.protection_note})" if inputs.protection_note else ""
         defined = _bad(
             "required-checks-defined",
-            "no required checks: add them to branch protection or risk.required_checks",
+            f"no required checks{why}: add them to branch protection or risk.required_checks",
         )
     latest: dict[str, CheckResult] = {}
     for check in inputs.checks:

@@ -1,0 +1,118 @@
+"""Test helpers: a target repository on the emulator and a bot PR built with real git."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.emulator.testing import EmulatorHandle
+from bot.github import MemoryAuditSink, PyGithubRepo
+from generators.service import generate_service
+from generators.spec import Entity, SpecFile, dump_spec
+
+REPO = "acme/widgets"
+BOT = "issuebot[bot]"
+SOURCE: dict[str, Any] = {
+    "name": "RawDataSource",
+    "layer": "infrastructure",
+    "fields": [
+        {"name": "name", "type": "string", "required": True, "max_length": 100},
+        {"name": "is_active", "type": "boolean", "default": True},
+    ],
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(cwd), "-c", "user.name=issuebot", "-c", "user.email=bot@x", *args],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def service_files(spec: SpecFile) -> dict[str, str]:
+    """The spec file plus everything the generator writes for it (hooks included)."""
+    service = generate_service(spec)
+    return {"specs/entities.json": dump_spec(spec), **service.files, **service.user_owned}
+
+
+@dataclass
+class TargetRepo:
+    """acme/widgets on the emulator, seen by the maintainer, CI and the bot."""
+
+    gh: EmulatorHandle
+    work: Path
+
+    def clone(self, name: str) -> Path:
+        path = self.work / name
+        if not path.exists():
+            git(self.work, "clone", "-q", self.gh.clone_url(REPO, BOT), str(path))
+        return path
+
+    def push_to_main(self, files: dict[str, str], message: str = "setup") -> None:
+        """A maintainer's commit on the default branch."""
+        path = self.clone("maintainer")
+        git(path, "pull", "-q", "origin", "main")
+        write(path, files)
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", message)
+        git(path, "push", "-q", "origin", "HEAD:main")
+
+    def open_request(
+        self, title: str = "RawDataSource entity and API", approved: bool = True
+    ) -> int:
+        labels = ["entity-request"] + ([] if approved else ["needs-review"])
+        repo = self.gh.github("maintainer").get_repo(REPO)
+        return int(repo.create_issue(title=title, body="the spec", labels=labels).number)
+
+    def push_branch(self, branch: str, files: dict[str, str], message: str) -> str:
+        """Commit ``files`` on the bot's branch (created from main) and push; the new head."""
+        path = self.clone("bot")
+        git(path, "fetch", "-q", "origin")
+        remote = git(path, "ls-remote", "--heads", "origin", branch)
+        git(path, "checkout", "-q", "-B", branch, f"origin/{branch}" if remote else "origin/main")
+        write(path, files)
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", message)
+        git(path, "push", "-q", "origin", f"HEAD:refs/heads/{branch}")
+        return git(path, "rev-parse", "HEAD")
+
+    def open_bot_pr(self, issue: int, files: dict[str, str]) -> tuple[int, str]:
+        """The PR the pipeline would open: bot branch, labels, `Closes #issue`."""
+        branch = f"feat/issue-{issue}-raw-data-source"
+        head = self.push_branch(
+            branch, files, f"feat(RawDataSource): add entity and API (#{issue})"
+        )
+        repo = self.gh.github(BOT).get_repo(REPO)
+        pull = repo.create_pull(
+            title="feat: add RawDataSource entity",
+            body=f"Generated from the approved request.\n\nCloses #{issue}\n",
+            head=branch,
+            base="main",
+        )
+        pull.add_to_labels("entity-request", "bot-generated")
+        return int(pull.number), head
+
+    def green(self, sha: str, *names: str) -> None:
+        for name in names:
+            self.gh.post_check(REPO, sha, name, "success")
+
+    def bot_repo(self, audit: Any = None) -> PyGithubRepo:
+        return PyGithubRepo(
+            self.gh.github(BOT), REPO, audit=audit or MemoryAuditSink(), bot_login=BOT
+        )
+
+
+def new_entity_files(*entities: dict[str, Any]) -> dict[str, str]:
+    spec = SpecFile.empty()
+    for raw in entities or (SOURCE,):
+        spec = spec.upsert(Entity.model_validate(raw))
+    return service_files(spec)

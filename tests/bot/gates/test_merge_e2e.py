@@ -1,0 +1,206 @@
+"""End to end on the emulator: the gate merges clean bot PRs and holds everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulator.testing import EmulatorHandle
+from bot.gates.merge import evaluate_pull, load_config
+from bot.gates.risk import Decision
+from bot.locks import SqlLockManager
+from bot.store import RunStore
+from tests.bot.gates.botpr import BOT, REPO, TargetRepo, new_entity_files
+
+CHECKS = ("tests", "ruff")
+CONFIG = "risk:\n  required_checks: [tests, ruff]\n"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[RunStore]:
+    store = RunStore.open(f"sqlite:///{tmp_path / 'runs.db'}")
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def target(emulator: EmulatorHandle, tmp_path: Path) -> TargetRepo:
+    emulator.set_required_checks(REPO, "main", list(CHECKS))
+    target = TargetRepo(emulator, tmp_path)
+    target.push_to_main(
+        {".github/CODEOWNERS": "* @maintainer\n", ".github/issuebot.yml": CONFIG}, "bot config"
+    )
+    return target
+
+
+def evaluate(target: TargetRepo, store: RunStore, pr: int) -> Decision:
+    repo = target.bot_repo(store)
+    return evaluate_pull(
+        repo,
+        pr,
+        load_config(repo),
+        audit=store,
+        locks=SqlLockManager(store),
+        bot_login=BOT,
+    )
+
+
+def test_a_clean_new_entity_pr_with_green_checks_merges_and_closes_its_issue(
+    target: TargetRepo, store: RunStore
+) -> None:
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, *CHECKS)
+
+    decision = evaluate(target, store, pr)
+
+    assert decision.outcome == "low-risk", decision.failed
+    gh = target.gh.github("maintainer").get_repo(REPO)
+    assert gh.get_pull(pr).merged
+    assert gh.get_issue(issue).state == "closed"
+    notes = [c.body for c in gh.get_issue(issue).get_comments()]
+    assert any(f"#{pr} was merged automatically" in body for body in notes)
+    audit = [e for e in store.audit_entries(issue=issue) if e.kind == "merge-decision"]
+    assert [e.data["outcome"] for e in audit] == ["low-risk"]
+    assert audit[0].data["merged"] is True and audit[0].actor == BOT
+    assert {r["rule"] for r in audit[0].data["rules"]} >= {"checks-green", "additive-spec"}
+
+
+def test_one_red_check_blocks_the_merge_and_reports_the_failure(
+    target: TargetRepo, store: RunStore
+) -> None:
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, "tests")
+    target.gh.post_check(REPO, head, "ruff", "failure")
+
+    decision = evaluate(target, store, pr)
+
+    assert decision.outcome == "blocked"
+    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    assert not pull.merged
+    assert "bot-failed" in {label.name for label in pull.labels}
+    comments = [c.body for c in pull.as_issue().get_comments()]
+    assert len(comments) == 1
+    assert "Failing checks:" in comments[0] and "ruff" in comments[0] and "/retry" in comments[0]
+
+
+def test_a_pr_that_also_edits_a_workflow_waits_for_review_with_the_rule_named(
+    target: TargetRepo, store: RunStore
+) -> None:
+    issue = target.open_request()
+    files = {**new_entity_files(), ".github/workflows/deploy.yml": "name: deploy\n"}
+    pr, head = target.open_bot_pr(issue, files)
+    target.green(head, *CHECKS)
+
+    decision = evaluate(target, store, pr)
+    again = evaluate(target, store, pr)  # a second check suite finishing: same single comment
+
+    assert decision.outcome == again.outcome == "needs-review"
+    assert [r.rule for r in decision.failed] == ["no-protected-files"]
+    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    assert not pull.merged
+    assert "needs-human-review" in {label.name for label in pull.labels}
+    comments = [c.body for c in pull.as_issue().get_comments()]
+    assert len(comments) == 1
+    assert "**no-protected-files**" in comments[0]
+    assert ".github/workflows/deploy.yml (workflow)" in comments[0]
+    assert "@maintainer" in comments[0]
+
+
+def test_a_new_commit_after_green_checks_waits_for_checks_on_the_new_head(
+    target: TargetRepo, store: RunStore
+) -> None:
+    issue = target.open_request()
+    pr, first = target.open_bot_pr(issue, new_entity_files())
+    target.green(first, *CHECKS)
+    tagged = dict(SOURCE_WITH_TAGS)
+    second = target.push_branch(
+        f"feat/issue-{issue}-raw-data-source", new_entity_files(tagged), "add tags"
+    )
+
+    stale = evaluate(target, store, pr)
+
+    assert stale.outcome == "wait"
+    assert stale.head_sha == second
+    assert "waiting on" in stale.rule("checks-green").reason
+    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+
+    target.green(second, *CHECKS)
+    assert evaluate(target, store, pr).outcome == "low-risk"
+    assert target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+
+
+@pytest.mark.parametrize("how", ["label", "comment"])
+def test_hold_blocks_the_merge_until_unhold(target: TargetRepo, store: RunStore, how: str) -> None:
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, *CHECKS)
+    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    if how == "label":
+        pull.add_to_labels("hold")
+    else:
+        pull.create_issue_comment("wait for the launch\n/hold")
+
+    held = evaluate(target, store, pr)
+
+    assert held.outcome == "blocked"
+    assert [r.rule for r in held.failed] == ["not-held"]
+    pull.update()
+    assert not pull.merged
+    if how == "label":
+        pull.remove_from_labels("hold")
+    else:
+        pull.create_issue_comment("/unhold")
+    assert evaluate(target, store, pr).outcome == "low-risk"
+
+
+def test_a_request_still_waiting_for_approval_is_not_merged(
+    target: TargetRepo, store: RunStore
+) -> None:
+    issue = target.open_request(approved=False)
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, *CHECKS)
+    decision = evaluate(target, store, pr)
+    assert decision.outcome == "needs-review"
+    assert [r.rule for r in decision.failed] == ["approved-request"]
+
+
+SOURCE_WITH_TAGS = {
+    "name": "RawDataSource",
+    "layer": "infrastructure",
+    "fields": [
+        {"name": "name", "type": "string", "required": True, "max_length": 100},
+        {"name": "is_active", "type": "boolean", "default": True},
+        {"name": "tags", "type": "json"},
+    ],
+}
+
+
+def test_without_any_required_check_the_gate_refuses_to_auto_merge(
+    emulator: EmulatorHandle, tmp_path: Path, store: RunStore
+) -> None:
+    target = TargetRepo(emulator, tmp_path)  # no branch protection, no risk.required_checks
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, *CHECKS)
+    decision = evaluate(target, store, pr)
+    assert decision.outcome == "needs-review"
+    assert [r.rule for r in decision.failed] == ["required-checks-defined", "checks-green"]
+    assert not emulator.github("maintainer").get_repo(REPO).get_pull(pr).merged
+
+
+def test_branch_protection_alone_is_enough_when_the_bot_may_read_it(
+    emulator: EmulatorHandle, tmp_path: Path, store: RunStore
+) -> None:
+    emulator.set_required_checks(REPO, "main", ["tests"])
+    emulator.set_permission(REPO, BOT, "admin")  # a GitHub App with administration: read
+    target = TargetRepo(emulator, tmp_path)
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    waiting = evaluate(target, store, pr)
+    assert waiting.outcome == "wait" and "tests" in waiting.rule("checks-green").reason
+    target.green(head, "tests")
+    assert evaluate(target, store, pr).outcome == "low-risk"
