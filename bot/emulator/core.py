@@ -6,6 +6,7 @@ HTTP endpoints call the same methods, so a seed, a fixture and a demo build iden
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,12 @@ def generate_key_pair() -> tuple[str, str]:
         .decode()
     )
     return private, public
+
+
+@cache
+def shared_key_pair() -> tuple[str, str]:
+    """One generated pair per process: RSA generation is slow and tests start many emulators."""
+    return generate_key_pair()
 
 
 def public_from_private(private_pem: str) -> str:
@@ -124,7 +131,7 @@ class Emulator:
         """Register a GitHub App; an app seeded without keys gets a fresh pair."""
         private, public = seed.private_key, seed.public_key
         if private is None and public is None:
-            private, public = generate_key_pair()
+            private, public = shared_key_pair()
         elif public is None and private is not None:
             public = public_from_private(private)
         assert public is not None
