@@ -14,6 +14,7 @@ from bot.errors import PolicyDeniedError, UsageError
 from bot.github import convert
 from bot.github.audit import Approval
 from bot.github.base import RepoBase
+from bot.github.failures import message_of
 from bot.github.markers import has_marker, with_marker
 from bot.github.models import Comment, Issue, Label
 from bot.github.ops import OpClass, operation
@@ -145,7 +146,8 @@ class IssueOps(RepoBase):
             try:
                 return convert.label(self._request("POST", "labels", body=body))
             except GithubException as race:
-                if race.status != 422:
+                # Only a concurrent create is benign; a bad color is a 422 too.
+                if race.status != 422 or "already" not in message_of(race):
                     raise
                 current = convert.label(self._request("GET", "labels", name))
         if (current.color, current.description) == (color, description):
