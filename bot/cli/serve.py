@@ -64,6 +64,7 @@ def serve(
         queue=queue,
         reconcile_every=reconcile_every or None,
         reconcile_repos=tuple(reconcile_repo or ()),
+        serialize_writes=settings.database_url.startswith("sqlite"),
     )
     typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
     make_server(app, host, port).run()

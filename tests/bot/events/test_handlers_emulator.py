@@ -7,6 +7,7 @@ run pipeline is a recording fake of our own `Runner` Protocol (its own tests cov
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -229,3 +230,63 @@ def test_the_reconciler_starts_an_approval_whose_webhook_was_missed(world: World
     assert [o.intent.number for o in first] == [number]
     assert again == []
     assert world.runner.calls == [("implement", REPO, number, "issuebot-reconciler")]
+
+
+def push_branch(world: World, branch: str, tmp_path: Path) -> None:
+    """A real commit on a new branch, pushed over the emulator's smart HTTP as the bot."""
+    work = tmp_path / "clone"
+    url = world.gh.clone_url(REPO, BOT)
+    git = ["git", "-c", "user.name=bot", "-c", "user.email=bot@example.com"]
+    subprocess.run([*git, "clone", "-q", url, str(work)], check=True)
+    (work / "entity.txt").write_text("RawDataSource\n")
+    subprocess.run([*git, "-C", str(work), "checkout", "-q", "-b", branch], check=True)
+    subprocess.run([*git, "-C", str(work), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-q", "-m", "feat"], check=True)
+    subprocess.run([*git, "-C", str(work), "push", "-q", "origin", branch], check=True)
+
+
+def test_a_merged_bot_pr_gets_the_final_note_and_its_branch_deleted(
+    world: World, tmp_path: Path
+) -> None:
+    number = entity_request(world)
+    branch = f"feat/issue-{number}-raw-data-source"
+    push_branch(world, branch, tmp_path)
+    pull = (
+        world.gh.github("maintainer")
+        .get_repo(REPO)
+        .create_pull(
+            title="feat: add RawDataSource entity",
+            body=f"Closes #{number}",
+            head=branch,
+            base="main",
+        )
+    )
+    pull.merge(merge_method="squash")
+
+    outcome = world.deliver("pull_request", "closed")
+
+    assert outcome.intent.kind == "pr-merged"
+    assert world.repo.branch_sha(branch) is None
+    [note] = [b for b in world.bot_comments(number) if f"#{pull.number} was merged" in b]
+    assert "was deleted" in note
+    assert world.deliver("pull_request", "closed").result == "duplicate"
+
+
+def test_completed_checks_on_a_bot_pr_ask_the_merge_gate_again(
+    world: World, tmp_path: Path
+) -> None:
+    number = entity_request(world)
+    branch = f"feat/issue-{number}-raw-data-source"
+    push_branch(world, branch, tmp_path)
+    pull = (
+        world.gh.github("maintainer")
+        .get_repo(REPO)
+        .create_pull(title="feat", body="", head=branch, base="main")
+    )
+    sha = pull.head.sha
+    world.gh.post_check(REPO, sha, "tests", "success")
+
+    outcome = world.deliver("check_run", "completed")
+
+    assert outcome.intent.kind == "checks-completed"
+    assert world.runner.calls == [("evaluate_merge", REPO, pull.number, sha)]

@@ -72,6 +72,6 @@ def store(tmp_path: Path) -> Iterator[RunStore]:
 def server(store: RunStore) -> Iterator[Server]:
     queue = RecordingQueue()
     settings = Settings(ISSUEBOT_WEBHOOK_SECRET=SECRET)
-    app = create_app(settings, store=store, queue=queue)
+    app = create_app(settings, store=store, queue=queue, serialize_writes=True)
     with serve_in_thread(app) as url:
         yield Server(url, queue, store)
