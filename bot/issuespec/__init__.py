@@ -8,11 +8,12 @@ uses; the pure ``(entity, current_spec_text)`` form is ``bot.issuespec.preview.r
 from __future__ import annotations
 
 from bot.issuespec.handlers import on_issue_changed, preview_issue
-from bot.issuespec.parse import Criterion, ParsedIssue, parse_issue_body
+from bot.issuespec.parse import ParsedIssue, parse_issue_body
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest, InvalidRequestError, load_request_file
 from bot.issuespec.request_feature import request_feature, validate_request
 from bot.issuespec.review import ReviewOutcome, apply_review, review
+from bot.issuespec.sections import Criterion
 
 render_preview = preview_issue
 

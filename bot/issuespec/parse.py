@@ -7,7 +7,6 @@ Every outcome is a ``ParsedIssue`` whose ``problems`` explain themselves; nothin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,41 +14,18 @@ from bot.issuespec.assemble import build_entity
 from bot.issuespec.decode import BLOCK, decode_json, decode_yaml
 from bot.issuespec.markdown import Fence, Section, replace_surrogates, scan, unescape
 from bot.issuespec.render import ENTITY_MARKER, MAX_BODY_CHARS
+from bot.issuespec.sections import (
+    Criterion,
+    endpoint_line,
+    list_items,
+    section_key,
+    section_text,
+)
 from generators.spec import Entity, Problem
 
 Format = Literal["rendered", "issue-form", "yaml", "none"]
-NO_RESPONSE = "_No response_"  # what GitHub writes for an Issue Form field left empty
 _DEFINITION_INFOS = {"json", "jsonc", "yaml", "yml"}
 _INNER_INFOS = _DEFINITION_INFOS | {""}
-_SECTION_KEYS = {
-    "description": "description",
-    "summary": "description",
-    "user story": "user_story",
-    "story": "user_story",
-    "acceptance criteria": "acceptance_criteria",
-    "acceptance": "acceptance_criteria",
-    "api endpoints": "api_endpoints",
-    "endpoints": "api_endpoints",
-    "api": "api_endpoints",
-    "ui requirements": "ui_requirements",
-    "ui": "ui_requirements",
-    "user interface": "ui_requirements",
-    "entity definition": "entity",
-    "entity": "entity",
-    "definition": "entity",
-    "entity spec": "entity",
-    "spec": "entity",
-}
-_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[([ xX])\](?:[ \t]+|$))?(.*)$")
-_CODE_HEAD = re.compile(r"^(`+)(.+?)(?<!`)\1(?!`)(.*)$")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One acceptance criterion and whether its box is ticked."""
-
-    text: str
-    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,52 +48,6 @@ class ParsedIssue:
     def valid(self) -> bool:
         """Whether the body holds one valid entity definition."""
         return self.entity is not None and not self.problems
-
-
-def section_key(title: str) -> str | None:
-    """Map a heading (any case, punctuation, "(JSON)" or "(optional)" suffix) to a known key."""
-    text = re.sub(r"\([^)]*\)", " ", title.lower())
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    while words and words[-1] in {"json", "yaml", "optional", "required"}:
-        words.pop()
-    return _SECTION_KEYS.get(" ".join(words))
-
-
-def _text(section: Section | None) -> str | None:
-    if section is None:
-        return None
-    text = section.text.strip()
-    return None if not text or text == NO_RESPONSE else unescape(text)
-
-
-def _items(section: Section | None) -> list[tuple[str, bool]]:
-    if section is None:
-        return []
-    items: list[tuple[str, bool]] = []
-    for line in section.lines:
-        stripped = line.strip()
-        if not stripped or stripped == NO_RESPONSE:
-            continue
-        match = _ITEM.match(line)
-        if match:
-            items.append((match.group(2).strip(), (match.group(1) or " ") != " "))
-        elif items and line[:1] in " \t":
-            text, done = items[-1]
-            items[-1] = (f"{text} {stripped}".strip(), done)
-        else:
-            items.append((stripped, False))
-    return [(text, done) for text, done in items if text]
-
-
-def _endpoint(item: str) -> str:
-    match = _CODE_HEAD.match(item)
-    if not match:
-        return unescape(item)
-    head = match.group(2)
-    if head.startswith(" ") and head.endswith(" ") and head.strip():
-        head = head[1:-1]
-    rest = unescape(match.group(3)).strip()
-    return f"{head} {rest}" if rest else head
 
 
 def _candidates(sections: list[Section], entity_sections: list[Section]) -> list[Fence]:
@@ -234,13 +164,13 @@ def parse_issue_body(body: str | None) -> ParsedIssue:
         else:
             extra[section.title] = section.text
     readable: dict[str, Any] = {
-        "description": _text(known.get("description")),
-        "user_story": _text(known.get("user_story")),
+        "description": section_text(known.get("description")),
+        "user_story": section_text(known.get("user_story")),
         "acceptance_criteria": [
-            Criterion(unescape(t), done) for t, done in _items(known.get("acceptance_criteria"))
+            Criterion(unescape(t), done) for t, done in list_items(known.get("acceptance_criteria"))
         ],
-        "api_endpoints": [_endpoint(t) for t, _ in _items(known.get("api_endpoints"))],
-        "ui_requirements": _text(known.get("ui_requirements")),
+        "api_endpoints": [endpoint_line(t) for t, _ in list_items(known.get("api_endpoints"))],
+        "ui_requirements": section_text(known.get("ui_requirements")),
         "extra_sections": extra,
     }
     form: Format = (
