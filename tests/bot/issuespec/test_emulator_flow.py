@@ -24,6 +24,7 @@ from bot.issuespec.review import REVIEW_MARKER
 from bot.issuespec.summary import SUMMARY_MARKER
 from bot.settings import Settings
 from tests.bot.issuespec.seed import SEED_DEFINITION, SEED_REQUEST, TAGS_FIELD, with_tags
+from tests.plugins.emulator import WebhookReceiver
 
 BOT = "issuebot[bot]"
 REPO = "acme/widgets"
@@ -31,17 +32,17 @@ CONFIG = RepoConfig()
 TAGS_LINE = "    " + json.dumps(TAGS_FIELD) + ","
 
 
+def repo_as(emulator: EmulatorHandle, login: str) -> GitHubRepo:
+    """The repository through our GitHub layer (PyGithub over HTTP), acting as ``login``."""
+    token = SecretStr(emulator.token(login))
+    settings = Settings(GITHUB_API_URL=emulator.api_url, GITHUB_TOKEN=token)
+    return connect_repo(settings, REPO, MemoryAuditSink(), ClientOptions.fast())
+
+
 @pytest.fixture
 def as_user(emulator: EmulatorHandle) -> Callable[[str], GitHubRepo]:
-    """The repository through our GitHub layer (PyGithub over HTTP), acting as ``login``."""
-
-    def connect(login: str) -> GitHubRepo:
-        settings = Settings(
-            GITHUB_API_URL=emulator.api_url, GITHUB_TOKEN=SecretStr(emulator.token(login))
-        )
-        return connect_repo(settings, REPO, MemoryAuditSink(), ClientOptions.fast())
-
-    return connect
+    """``repo_as`` bound to this test's emulator."""
+    return lambda login: repo_as(emulator, login)
 
 
 def review_comments(repo: GitHubRepo, number: int) -> list[str]:
@@ -151,3 +152,27 @@ def test_request_feature_command_files_the_issue(emulator: EmulatorHandle, tmp_p
     assert result.stdout.startswith("issue #1: ")
     issue = emulator.github("maintainer").get_repo(REPO).get_issue(1)
     assert {label.name for label in issue.labels} == {"needs-review", "entity-request"}
+
+
+def test_the_edited_webhook_carries_what_the_review_needs(
+    emulator_with_hooks: tuple[EmulatorHandle, WebhookReceiver],
+) -> None:
+    emulator, receiver = emulator_with_hooks
+    settings = Settings(
+        GITHUB_API_URL=emulator.api_url, GITHUB_TOKEN=SecretStr(emulator.token(BOT))
+    )
+    bot = connect_repo(settings, REPO, MemoryAuditSink(), ClientOptions.fast())
+    number, _ = request_feature(bot, FeatureRequest.model_validate(SEED_REQUEST), CONFIG)
+    opened = receiver.wait_for("issues", "opened")
+    assert opened.signature_ok and opened.payload["issue"]["number"] == number
+
+    maintainer = emulator.github("maintainer").get_repo(REPO).get_issue(number)
+    maintainer.edit(body=maintainer.body.replace('"max_length": 100}', '"max_length": 100'))
+    edited = receiver.wait_for("issues", "edited")
+    outcome = on_issue_changed(bot, edited.payload["issue"]["number"], CONFIG)
+
+    assert edited.signature_ok and edited.payload["sender"]["login"] == "maintainer"
+    assert outcome.status == "invalid"
+    assert "spec-invalid" in bot.get_issue(number).labels
+    # The bot's own writes (comments, labels) never edit the issue: no feedback loop.
+    assert [h.action for h in receiver.received if h.event == "issues"].count("edited") == 1
