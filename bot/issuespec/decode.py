@@ -15,7 +15,6 @@ import yaml
 
 from generators.problem import Problem
 
-MAX_BLOCK_CHARS = 65_536
 MAX_DEPTH = 32
 MAX_YAML_EVENTS = 100_000
 BLOCK = "entity definition"
