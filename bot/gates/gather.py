@@ -17,6 +17,7 @@ from bot.github.protocol import GitHubRepo
 DiffReader = Callable[[GitHubRepo, PullRequest], PullDiff]
 
 _CLOSES = re.compile(r"(?im)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b")
+_RUN_ID = re.compile(r"<sub>run `([A-Za-z0-9-]{8,64})`")
 _HOLD = re.compile(r"(?m)^[ \t]*/(hold|unhold)(?:[ \t]+(cancel))?[ \t]*$")
 
 
@@ -27,6 +28,7 @@ class GateContext:
     pull: PullRequest
     issue_number: int | None
     diff: PullDiff | None
+    run_id: str | None = None
 
 
 def git_diff_reader(repo: GitHubRepo, pull: PullRequest) -> PullDiff:
@@ -38,6 +40,14 @@ def closing_issue(body: str) -> int | None:
     """The first issue a PR body closes with GitHub's keywords (`Closes #12`)."""
     match = _CLOSES.search(body or "")
     return int(match.group(1)) if match else None
+
+
+def run_id_of(pull: PullRequest, bot_login: str) -> str | None:
+    """The pipeline run that opened a bot PR (its body's footer), to file the audit under it."""
+    if pull.author != bot_login:
+        return None
+    match = _RUN_ID.search(pull.body or "")
+    return match.group(1) if match else None
 
 
 def hold_by_comment(comments: tuple[Comment, ...], bot_login: str) -> str | None:
@@ -139,4 +149,4 @@ def gather(
         draft=pull.draft,
         paths=config.paths,
     )
-    return inputs, GateContext(pull, issue_number, diff)
+    return inputs, GateContext(pull, issue_number, diff, run_id_of(pull, bot_login))

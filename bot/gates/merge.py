@@ -217,6 +217,7 @@ def _audit_event(
         "repo": repo,
         "pr": decision.pr_number,
         "issue": ctx.issue_number,
+        "run_id": ctx.run_id,
         "outcome": decision.outcome,
         "head_sha": decision.head_sha,
         "merged": merged_sha is not None,

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from bot.cli.main import app
 from bot.emulator.testing import EmulatorHandle
 from bot.gates.merge import evaluate_pull, load_config
 from bot.gates.risk import Decision
@@ -204,3 +206,25 @@ def test_branch_protection_alone_is_enough_when_the_bot_may_read_it(
     assert waiting.outcome == "wait" and "tests" in waiting.rule("checks-green").reason
     target.green(head, "tests")
     assert evaluate(target, store, pr).outcome == "low-risk"
+
+
+def test_gate_evaluate_prints_the_decision_and_its_rules_without_acting(
+    target: TargetRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, "tests")
+    target.gh.post_check(REPO, head, "ruff", "failure")
+    monkeypatch.setenv("GITHUB_API_URL", target.gh.api_url)
+    monkeypatch.setenv("GITHUB_TOKEN", target.gh.token(BOT))
+    monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", BOT)
+
+    result = CliRunner().invoke(app, ["gate", "evaluate", "--repo", REPO, "--pr", str(pr)])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"PR #{pr} at {head[:12]}: blocked")
+    assert "FAIL  checks-green" in result.output and "ruff (failure)" in result.output
+    assert "PASS  additive-spec" in result.output
+    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    assert pull.get_issue_comments().totalCount == 0
+    assert {label.name for label in pull.labels} == {"entity-request", "bot-generated"}

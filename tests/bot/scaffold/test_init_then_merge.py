@@ -100,6 +100,9 @@ def run_story(
     assert decision.outcome == "low-risk", [(r.rule, r.reason) for r in decision.failed]
     assert maintainer.get_pull(pr.number).merged
     assert maintainer.get_issue(issue.number).state == "closed"
+    # The decision is filed under the run that opened the PR (what `runs show` lists).
+    audit = [e for e in store.audit_entries(run_id=result.run_id) if e.kind == "merge-decision"]
+    assert [(e.data["outcome"], e.data["merged"]) for e in audit] == [("low-risk", True)]
     store.engine.dispose()
 
 
