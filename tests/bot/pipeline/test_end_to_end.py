@@ -36,7 +36,8 @@ def test_an_approved_request_becomes_one_linked_tested_pull_request(
     make_target: Callable[..., Target], tmp_path: Path
 ) -> None:
     target = make_target()
-    number = target.file_request()
+    number = target.file_request(via_orchestrator=True)  # the seed's API files the issue
+    assert "entity-request" in target.bot.get_issue(number).labels
 
     result = target.orchestrator().implement_issue(number, actor="maintainer")
 
