@@ -67,8 +67,19 @@ def any_failing(store: Store, repo: Repo, sha: str) -> bool:
     return any(check_state(store, repo, sha, n) == "failure" for n in names)
 
 
+def refresh_head(repo: Repo, issue: Issue) -> None:
+    """Follow the head branch of an open PR (git may have moved it behind our back)."""
+    pull = issue.pull
+    if pull is None or issue.state != "open":
+        return
+    tip = gitrepo.resolve(repo.git_dir, f"refs/heads/{pull.head_ref}")
+    if tip is not None:
+        pull.head_sha = tip
+
+
 def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
     """Diff numbers and merge status of a PR, from the real branches."""
+    refresh_head(repo, issue)
     pull = issue.pull
     assert pull is not None
     git_dir = repo.git_dir

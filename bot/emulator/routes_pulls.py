@@ -10,7 +10,12 @@ from fastapi.responses import JSONResponse, Response
 from bot.emulator import gitrepo
 from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.events import issue_event
-from bot.emulator.merging import closing_issue_numbers, merge_pull, unmet_required_checks
+from bot.emulator.merging import (
+    closing_issue_numbers,
+    merge_pull,
+    refresh_head,
+    unmet_required_checks,
+)
 from bot.emulator.pushes import announce_push
 from bot.emulator.routes_issues import apply_issue_edit, next_number
 from bot.emulator.serializers_pulls import pull_json
@@ -169,6 +174,7 @@ def merge(request: Request, owner: str, repo: str, number: int, body: JsonBody) 
         raise ApiError(405, "Rebase merges are not allowed on this repository.")
     with access.store.lock:
         issue = _pull(access, number)
+        refresh_head(access.repo, issue)
         pull = issue.pull
         assert pull is not None
         if issue.state != "open" or pull.merged:

@@ -1,0 +1,70 @@
+"""GitHub's HTTP habits: Link pagination, ETag with 304, X-RateLimit headers, error bodies."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.emulator.testing import EmulatorHandle
+
+
+@pytest.fixture
+def client(emulator: EmulatorHandle) -> httpx.Client:
+    with httpx.Client(
+        base_url=emulator.api_url, headers={"Authorization": "token ghp_writer_token"}
+    ) as http:
+        yield http
+
+
+def test_lists_are_paginated_with_link_headers(
+    emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    for n in range(5):
+        client.post("/repos/acme/widgets/issues", json={"title": f"issue {n}"})
+    first = client.get("/repos/acme/widgets/issues", params={"per_page": 2})
+    assert [i["number"] for i in first.json()] == [5, 4]
+    assert 'rel="next"' in first.headers["Link"] and 'rel="last"' in first.headers["Link"]
+    last = client.get(first.links["last"]["url"])
+    assert [i["number"] for i in last.json()] == [1]
+    assert "next" not in last.links and "prev" in last.links
+    every = emulator.github("writer").get_repo("acme/widgets").get_issues()
+    assert [i.number for i in every] == [5, 4, 3, 2, 1]
+
+
+def test_etag_lets_clients_skip_unchanged_bodies(client: httpx.Client) -> None:
+    first = client.get("/repos/acme/widgets")
+    etag = first.headers["ETag"]
+    unchanged = client.get("/repos/acme/widgets", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    client.post("/repos/acme/widgets/issues", json={"title": "changes open_issues_count"})
+    changed = client.get("/repos/acme/widgets", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+
+
+def test_every_call_reports_its_rate_limit_budget(client: httpx.Client) -> None:
+    one = client.get("/user")
+    two = client.get("/user")
+    assert one.headers["X-RateLimit-Limit"] == "5000"
+    assert int(one.headers["X-RateLimit-Remaining"]) - 1 == int(
+        two.headers["X-RateLimit-Remaining"]
+    )
+    assert client.get("/rate_limit").json()["resources"]["core"]["used"] == 2
+
+
+def test_validation_errors_name_the_field(client: httpx.Client) -> None:
+    answer = client.post("/repos/acme/widgets/labels", json={"name": "bug"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"resource": "Label", "code": "already_exists", "field": "name"}
+    ]
+
+
+def test_malformed_json_is_a_400(client: httpx.Client) -> None:
+    answer = client.post(
+        "/repos/acme/widgets/issues",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "Problems parsing JSON"
