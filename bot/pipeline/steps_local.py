@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.codegen import write_generated
 from bot.config import has_permission
 from bot.errors import (
     GenerationError,
@@ -27,7 +28,7 @@ from bot.issuespec.parse import parse_issue_body
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
 from bot.testgate import Redactor, TestReport, run_tests
-from generators.service import GeneratedService, generate_service
+from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
 
 
@@ -166,21 +167,6 @@ def spec_holds(ctx: RunContext, out: Output) -> bool:
 
 
 # 4. generate ---------------------------------------------------------------------------------
-def write_service(out_dir: Path, service: GeneratedService) -> None:
-    """Generated files are always (re)written; user-owned hooks only when absent."""
-    root = out_dir.resolve()
-    for files, overwrite in ((service.files, True), (service.user_owned, False)):
-        for rel, text in files.items():
-            target = (root / rel).resolve()
-            if not target.is_relative_to(root):
-                raise GenerationError(f"generated path {rel!r} escapes the output directory")
-            if target.exists() and not overwrite:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.is_file() or target.read_text("utf-8") != text:
-                target.write_text(text, encoding="utf-8")
-
-
 def generate(ctx: RunContext) -> Output:
     """Run the generator for the whole spec; refuse if it touched anything outside its paths."""
     ws = ctx.workspace()
@@ -188,7 +174,7 @@ def generate(ctx: RunContext) -> Output:
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
     service = generate_service(current, ui=ctx.config.ui)
     out_dir = ws.path / ctx.config.paths.output
-    write_service(out_dir, service)
+    write_generated(out_dir, service)
     prefix = Path(ctx.config.paths.output)
     generated = sorted((prefix / p).as_posix() for p in service.files)
     hooks = sorted((prefix / p).as_posix() for p in service.user_owned)
