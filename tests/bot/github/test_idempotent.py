@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.emulator.testing import EmulatorHandle
-from bot.github import PyGithubRepo, marker_tag
+from bot.github import ClientOptions, MemoryAuditSink, PyGithubRepo, connect_repo, marker_tag
+from bot.settings import Settings
 from tests.bot.github.conftest import BOT, REPO, push_branch
 
 
@@ -97,3 +99,30 @@ def test_ensure_branch_creates_once(emulator: EmulatorHandle, bot: PyGithubRepo)
     assert bot.ensure_branch("issuebot/spare", sha=main) == main
     branches = emulator.github("maintainer").get_repo(REPO).get_branches()
     assert sorted(b.name for b in branches) == ["issuebot/spare", "main"]
+
+
+def test_two_workers_racing_to_open_the_same_pull_request_get_one(
+    emulator: EmulatorHandle,
+    bot_settings: Settings,
+    bot: PyGithubRepo,
+    tmp_path: Path,
+) -> None:
+    push_branch(bot.clone_url(), tmp_path, "issuebot/issue-9", {"race.py": "r = 1\n"})
+    workers = [
+        connect_repo(bot_settings, REPO, MemoryAuditSink(), ClientOptions.fast()) for _ in "ab"
+    ]
+    # Both look-ups are held back, so (unless the machine stalls a worker for a second) both
+    # see "no PR yet", both create, and the loser meets GitHub's real 422 "already exists".
+    emulator.inject_fault("GET", r"/pulls$", "slow", count=2, delay=1.0)
+
+    def open_it(worker: PyGithubRepo) -> int:
+        return worker.ensure_pull_request(
+            head="issuebot/issue-9", base="main", title="Race", body="Closes #9"
+        ).number
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        numbers = list(pool.map(open_it, workers))
+
+    open_pulls = list(emulator.github("maintainer").get_repo(REPO).get_pulls(state="open"))
+    assert [p.number for p in open_pulls] == [numbers[0]]
+    assert numbers[0] == numbers[1]

@@ -7,7 +7,7 @@ import inspect
 import pytest
 from github import Auth, Github
 
-from bot.errors import PolicyDeniedError
+from bot.errors import GitHubUnavailableError, PolicyDeniedError
 from bot.github import (
     OPERATIONS,
     Approval,
@@ -112,3 +112,11 @@ def test_approval_matching_ignores_repo_case_but_not_subject() -> None:
     assert approval.covers("close_issue", "acme/widgets", "4")
     assert not approval.covers("close_issue", "acme/widgets", "40")
     assert not approval.covers("merge_pull", "acme/widgets", "4")
+
+
+def test_an_unreachable_github_is_a_retryable_error(
+    offline_repo: tuple[PyGithubRepo, MemoryAuditSink],
+) -> None:
+    repo, _ = offline_repo
+    with pytest.raises(GitHubUnavailableError, match="could not reach GitHub"):
+        repo.get_issue(1)

@@ -83,3 +83,32 @@ def test_no_commits_between_branches_is_a_client_error(bot: PyGithubRepo) -> Non
     with pytest.raises(GitHubError) as caught:
         bot.ensure_pull_request(head="issuebot/empty", base="main", title="t", body="b")
     assert caught.value.status == 422
+
+
+def test_a_wait_longer_than_the_budget_fails_at_once_as_retryable(
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+) -> None:
+    # Retry-After: 30 while the fast budget allows at most 5 s per wait.
+    emulator.inject_fault("GET", r"/issues/1$", "secondary_rate_limit", delay=30)
+
+    with pytest.raises(GitHubUnavailableError, match="wait 30s") as caught:
+        bot.get_issue(1)
+
+    assert caught.value.retryable
+    assert len(arrivals.to("GET", "/issues/1")) == 1
+
+
+def test_concurrent_creates_that_collide_converge_on_one_label_and_one_branch(
+    emulator: EmulatorHandle, bot: PyGithubRepo
+) -> None:
+    main = bot.branch_sha("main")
+    assert main is not None
+    emulator.inject_fault("POST", r"/labels$", "already_exists")
+    emulator.inject_fault("POST", r"/git/refs$", "already_exists")
+
+    label = bot.ensure_label("in-progress", "1d76db", "A run is working on it")
+    sha = bot.ensure_branch("issuebot/race", sha=main)
+
+    assert (label.name, label.color) == ("in-progress", "1d76db")
+    assert sha == main
+    assert emulator.emulator.faults.pending() == []
