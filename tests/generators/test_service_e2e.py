@@ -1,0 +1,226 @@
+"""The generated service really works: its tests pass, migrations round-trip, the API conforms."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from bot.codegen import write_generated
+from generators.service import generate_service
+from generators.spec import load_spec
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def run(
+    args: list[str], cwd: Path, timeout: float = 240, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a command with a clean environment: no inherited database or coverage settings."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "COV_CORE", "COVERAGE", "PYTEST"))
+    }
+    base |= {"PYTHONDONTWRITEBYTECODE": "1", **env}
+    return subprocess.run(
+        args, cwd=cwd, env=base, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    result = run([sys.executable, "-m", "alembic", *args], cwd, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def round_trip(cwd: Path, **env: str) -> None:
+    alembic(cwd, "upgrade", "head", **env)
+    alembic(cwd, "downgrade", "base", **env)
+    alembic(cwd, "upgrade", "head", **env)
+    assert "No new upgrade operations detected" in alembic(cwd, "check", **env).stdout
+
+
+def test_generated_tests_pass_with_coverage(service_dir: Path, tmp_path: Path) -> None:
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "--cov=app", "--cov-report=term", "-x"],
+        service_dir,
+        COVERAGE_FILE=str(tmp_path / ".coverage"),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    total = re.search(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", result.stdout, re.MULTILINE)
+    assert total is not None and int(total.group(1)) >= 90, result.stdout[-1500:]
+
+
+def test_migrations_round_trip_and_match_the_models_on_sqlite(
+    service_dir: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    round_trip(service_dir, DATABASE_URL=url)
+    alembic(service_dir, "downgrade", "base", DATABASE_URL=url)
+    engine = sa.create_engine(url)
+    assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    engine.dispose()
+
+
+def test_importing_the_app_only_defines_things(service_dir: Path) -> None:
+    probe = (
+        "import sys\n"
+        "seen = []\n"
+        "def hook(event, args):\n"
+        "    if event in ('socket.connect', 'sqlite3.connect', 'subprocess.Popen', 'os.system'):\n"
+        "        seen.append(event)\n"
+        "    if event == 'open' and isinstance(args[1], str) and set(args[1]) & set('wax+'):\n"
+        "        seen.append(f'open {args[0]} {args[1]}')\n"
+        "sys.addaudithook(hook)\n"
+        "import app.main, app.models\n"
+        "print(seen)\n"
+    )
+    result = run([sys.executable, "-c", probe], service_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_generated_code_has_no_undefined_or_unused_names(service_dir: Path, tmp_path: Path) -> None:
+    minimal = load_spec(
+        '{"version": 1, "entities": [{"name": "Note", "fields": '
+        '[{"name": "title", "type": "string"}]}]}'
+    )
+    write_generated(tmp_path, generate_service(minimal))
+    for directory in (service_dir, tmp_path):
+        result = run(
+            [str(BIN / "ruff"), "check", "--isolated", "--select", "F,E9", "--no-cache", "."],
+            directory,
+        )
+        assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.postgres
+def test_generated_tests_pass_on_postgresql(service_dir: Path, postgres_url: str) -> None:
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-x"], service_dir, DATABASE_URL=postgres_url
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards (isolates us from other test runs)."""
+    name = f"gen_{uuid.uuid4().hex[:16]}"
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    try:
+        yield name
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migrations_round_trip_on_postgresql_and_drop_enum_types(
+    service_dir: Path, postgres_url: str, pg_schema: str
+) -> None:
+    env = {"DATABASE_URL": postgres_url, "DATABASE_SCHEMA": pg_schema}
+    round_trip(service_dir, **env)
+    alembic(service_dir, "downgrade", "base", **env)
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as connection:
+        types = connection.execute(
+            sa.text(
+                "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = :schema AND t.typtype = 'e'"
+            ),
+            {"schema": pg_schema},
+        ).all()
+    engine.dispose()
+    assert types == []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(service_dir: Path, tmp_path: Path) -> Iterator[str]:
+    """`alembic upgrade head` then `uvicorn app.main:app` on a free localhost port."""
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    alembic(service_dir, "upgrade", "head", DATABASE_URL=url)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+        ],
+        cwd=service_dir,
+        env={**env, "DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_schemathesis_finds_nothing_against_the_served_api(served: str, tmp_path: Path) -> None:
+    assert httpx.get(f"{served}/docs").status_code == 200
+    checks = ",".join(
+        (
+            "not_a_server_error",
+            "status_code_conformance",
+            "content_type_conformance",
+            "response_schema_conformance",
+        )
+    )
+    result = run(
+        [
+            str(BIN / "schemathesis"),
+            "run",
+            f"{served}/openapi.json",
+            "--checks",
+            checks,
+            "--workers",
+            "1",
+            "--max-examples",
+            "25",
+            "--seed",
+            "20261123",
+            "--generation-database",
+            "none",
+            "--no-color",
+        ],
+        tmp_path,
+        timeout=280,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "No issues found" in result.stdout
