@@ -14,6 +14,7 @@ from bot.config import RepoConfig, has_permission
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
 from bot.events.router import Intent
+from bot.gates.report import MERGED_MARKER
 from bot.github.audit import Approval
 from bot.github.protocol import GitHubRepo
 from bot.observability import get_logger
@@ -170,5 +171,7 @@ def _finish_merged(intent: Intent, issue: int, repo: GitHubRepo) -> str:
         reason=f"pull request #{pr} from bot branch {branch} was merged",
     )
     deleted = repo.delete_branch(branch, approval=approval)
-    repo.upsert_comment(issue, "final-note", messages.merged_text(pr, branch, deleted))
+    # The merge gate writes this note when the bot merged; a human merge gets ours. Never both.
+    if repo.find_comment(issue, MERGED_MARKER) is None:
+        repo.upsert_comment(issue, MERGED_MARKER, messages.merged_text(pr, branch, deleted))
     return f"merged #{pr}, branch {'deleted' if deleted else 'already gone'}"

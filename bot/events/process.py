@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
-from bot.errors import ConfigError, IssuebotError, LockConflictError
+from bot.errors import ConfigError, LockConflictError
 from bot.events import messages
 from bot.events.event import Event
 from bot.events.handlers import Outcome, Services, handle
@@ -31,14 +31,10 @@ RepoFactory = Callable[[str], GitHubRepo]
 
 
 class SemanticDedupe(Protocol):
-    """Claims a semantic key once (a unique constraint in the store); release undoes a claim."""
+    """Claims a semantic key for one delivery (a unique constraint in the store)."""
 
     def claim(self, key: str, delivery_id: str) -> bool:
-        """True the first time ``key`` is claimed (until it expires)."""
-        ...
-
-    def release(self, key: str) -> None:
-        """Forget a claim whose work failed in a way a retry may fix."""
+        """True if ``delivery_id`` holds ``key``: it was first, or it is being retried."""
         ...
 
 
@@ -75,13 +71,8 @@ def process_event(
             return _logged(Outcome(intent, "ignored", intent.reason))
         if dedupe is not None and not dedupe.claim(intent.dedupe_key, event.delivery_id):
             return _logged(Outcome(intent, "duplicate", intent.dedupe_key))
-        try:
-            with _one_at_a_time(locks, intent):
-                return _logged(handle(intent, repo, config, services))
-        except IssuebotError:
-            if dedupe is not None:
-                dedupe.release(intent.dedupe_key)
-            raise
+        with _one_at_a_time(locks, intent):
+            return _logged(handle(intent, repo, config, services))
 
 
 @contextmanager

@@ -7,6 +7,7 @@ the same semantic keys and run-store checks as the webhook path make repeating i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -134,7 +135,7 @@ def reconcile_repo(
     outcomes: list[Outcome] = []
     for action in actions:
         key = action.intent.dedupe_key
-        if dedupe is not None and not dedupe.claim(key, f"reconcile:{key}"):
+        if dedupe is not None and not dedupe.claim(key, f"reconcile-{uuid.uuid4()}"):
             continue
         log.info("reconcile_requeue", repo=repo.full_name, issue=action.intent.number,
                  intent=action.intent.kind, why=action.why)  # fmt: skip

@@ -6,7 +6,6 @@ through the small `Runner`/`Validator`/`Previewer` Protocols of `bot.events.hand
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,7 +20,7 @@ from bot.locks import LockManager, make_lock_manager
 from bot.pipeline import Orchestrator
 from bot.queue import Queue
 from bot.settings import Settings, load_settings
-from bot.store import RunStore
+from bot.store import Delivery, RunStore
 
 IMPLEMENT_JOB = "bot.pipeline.jobs:run_implement"
 RUN_TIMEOUT_SECONDS = 1800
@@ -31,7 +30,11 @@ class SemanticLog(Protocol):
     """The store's delivery log, used for semantic keys too (its unique constraint decides)."""
 
     def record_delivery(self, delivery_id: str, event: str, semantic_key: str | None) -> bool:
-        """False when the semantic key was already claimed within the store's window."""
+        """False when the id, or the semantic key within the store's window, was seen."""
+        ...
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None:
+        """The recorded delivery, or None."""
         ...
 
 
@@ -42,14 +45,17 @@ class StoreDedupe:
         self.store = store
 
     def claim(self, key: str, delivery_id: str) -> bool:
-        """Claim ``key`` (namespaced apart from the webhook path's own pre-routing keys)."""
-        return self.store.record_delivery(f"intent:{uuid.uuid4()}", "intent", f"intent:{key}")
+        """Whether ``delivery_id`` holds ``key``: first come, or the same delivery retried.
 
-    def release(self, key: str) -> None:
-        """Let a retry through after a retryable failure, when the store supports it."""
-        release = getattr(self.store, "release_semantic_key", None)
-        if callable(release):
-            release(f"intent:{key}")
+        Keys are namespaced apart from the webhook path's own pre-routing keys. A retried
+        job of the same delivery finds its own row and goes on; any other delivery with the
+        same key finds its row marked duplicate by the store.
+        """
+        row_id, semantic = f"intent:{delivery_id}"[:100], f"intent:{key}"
+        if self.store.record_delivery(row_id, "intent", semantic):
+            return True
+        mine = self.store.get_delivery(row_id)
+        return mine is not None and mine.semantic_key == semantic and mine.outcome == "accepted"
 
 
 @dataclass(frozen=True)
