@@ -158,8 +158,10 @@ class Orchestrator:
     def resume(self, run_id: str) -> RunResult:
         """Continue an interrupted or failed run, skipping steps whose outputs still hold."""
         run = self._run(run_id)
-        if run.status == SUCCEEDED:
-            return result_of(self._context(run), SUCCEEDED)
+        if run.status == SUCCEEDED:  # nothing left to do: report what the run produced
+            ctx = self._context(run)
+            ctx.outputs = recorded_outputs(ctx)
+            return result_of(ctx, SUCCEEDED)
         if run.status == CANCELLED:
             raise UsageError(f"run {run_id} was cancelled", hint="comment /implement to start over")
         with self._lease(run.issue) as lease:

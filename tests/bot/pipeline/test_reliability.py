@@ -43,8 +43,8 @@ def summaries(target: Target, number: int) -> int:
     return sum(c.body.startswith(tag) for c in target.bot.list_comments(number))
 
 
-def crash_after(target: Target, number: int, step: str) -> str:
-    env = {
+def bot_env(target: Target) -> dict[str, str]:
+    return {
         **os.environ,
         "GITHUB_API_URL": target.settings.github_api_url,
         "GITHUB_TOKEN": target.emulator.token("issuebot[bot]"),
@@ -53,6 +53,10 @@ def crash_after(target: Target, number: int, step: str) -> str:
         "ISSUEBOT_BOT_LOGIN": "issuebot[bot]",
         "ISSUEBOT_LOG_JSON": "false",
     }
+
+
+def crash_after(target: Target, number: int, step: str) -> str:
+    env = bot_env(target)
     worker = subprocess.run(
         [sys.executable, "-c", CRASHING_WORKER, target.full_name, str(number), step],
         check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
@@ -63,11 +67,22 @@ def crash_after(target: Target, number: int, step: str) -> str:
     return run.id
 
 
-def resume_when_lease_expires(target: Target, run_id: str) -> RunResult:
+def resume_when_lease_expires(target: Target, run_id: str, *, via_cli: bool) -> RunResult:
     deadline = time.monotonic() + 30
     while True:
         try:
-            return target.orchestrator().resume(run_id)
+            if not via_cli:
+                return target.orchestrator().resume(run_id)
+            cli = subprocess.run(
+                [sys.executable, "-m", "bot.cli.main", "runs", "resume", run_id],
+                check=False, cwd=ROOT, env=bot_env(target), capture_output=True, text=True,
+                timeout=300,
+            )  # fmt: skip
+            if cli.returncode == LockConflictError.exit_code:
+                raise LockConflictError(cli.stderr)
+            assert cli.returncode == 0, cli.stderr[-2000:]
+            assert f"run {run_id}: succeeded" in cli.stdout
+            return target.orchestrator().resume(run_id)  # a finished run just reports itself
         except LockConflictError:
             if time.monotonic() > deadline:
                 raise
@@ -79,21 +94,30 @@ def latest_outcomes(target: Target, run_id: str) -> dict[str, str | None]:
 
 
 @pytest.mark.parametrize(
-    ("killed_after", "skipped", "redone"),
+    ("killed_after", "skipped", "redone", "via_cli"),
     [
-        ("generate", {"workspace", "spec", "generate"}, {"test", "commit", "push"}),
-        ("push", {"workspace", "spec", "generate", "test", "commit", "push"}, {"pull_request"}),
+        ("generate", {"workspace", "spec", "generate"}, {"test", "commit", "push"}, True),
+        (
+            "push",
+            {"workspace", "spec", "generate", "test", "commit", "push"},
+            {"pull_request"},
+            False,
+        ),
     ],
 )
 def test_a_killed_run_resumes_to_one_pr_and_one_comment(
-    make_target: Callable[..., Target], killed_after: str, skipped: set[str], redone: set[str]
+    make_target: Callable[..., Target],
+    killed_after: str,
+    skipped: set[str],
+    redone: set[str],
+    via_cli: bool,
 ) -> None:
     target = make_target()
     number = target.file_request()
     run_id = crash_after(target, number, killed_after)
     assert pulls(target) == []
 
-    result = resume_when_lease_expires(target, run_id)
+    result = resume_when_lease_expires(target, run_id, via_cli=via_cli)
 
     assert result.status == "succeeded" and result.run_id == run_id
     outcomes = latest_outcomes(target, run_id)
