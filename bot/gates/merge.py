@@ -73,13 +73,14 @@ def evaluate_pull(
     locks: LockManager,
     bot_login: str,
     read_diff: DiffReader = git_diff_reader,
+    lock_wait: float = LOCK_WAIT_SECONDS,
 ) -> Decision:
     """Decide on one PR and act: merge, ask for review, report red checks, or wait."""
     pull = repo.get_pull(pr_number)
     if pull.author != bot_login or pull.state != "open":
         inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
         return decide(inputs, config.risk)  # not ours or already done: judge, never act
-    with merge_lease(locks, repo.full_name):
+    with merge_lease(locks, repo.full_name, wait=lock_wait):
         inputs, ctx = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
         decision = decide(inputs, config.risk)
         merged_sha: str | None = None

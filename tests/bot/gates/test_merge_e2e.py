@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.emulator.testing import EmulatorHandle
+from bot.errors import LockConflictError
 from bot.gates.merge import evaluate_pull, load_config
 from bot.gates.risk import Decision
-from bot.locks import SqlLockManager
+from bot.locks import SqlLockManager, repo_lock_key
 from bot.store import RunStore
 from tests.bot.gates.botpr import BOT, REPO, TargetRepo, new_entity_files
 
@@ -228,3 +229,42 @@ def test_gate_evaluate_prints_the_decision_and_its_rules_without_acting(
     pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
     assert pull.get_issue_comments().totalCount == 0
     assert {label.name for label in pull.labels} == {"entity-request", "bot-generated"}
+
+
+def test_merges_into_one_repository_are_serialised(target: TargetRepo, store: RunStore) -> None:
+    issue = target.open_request()
+    pr, head = target.open_bot_pr(issue, new_entity_files())
+    target.green(head, *CHECKS)
+    locks = SqlLockManager(store)
+    other = locks.acquire(repo_lock_key(REPO), 60, owner="another-worker")
+    assert other is not None
+    repo = target.bot_repo(store)
+    with pytest.raises(LockConflictError, match="another merge"):
+        evaluate_pull(
+            repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3
+        )
+    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+    other.release()
+    assert evaluate(target, store, pr).outcome == "low-risk"
+
+
+def test_the_second_of_two_racing_bot_prs_is_judged_against_the_new_base(
+    target: TargetRepo, store: RunStore
+) -> None:
+    first_issue = target.open_request("First")
+    second_issue = target.open_request("Second")
+    first, first_head = target.open_bot_pr(first_issue, new_entity_files())
+    second, second_head = target.open_bot_pr(second_issue, new_entity_files(GADGET))
+    target.green(first_head, *CHECKS)
+    target.green(second_head, *CHECKS)
+
+    assert evaluate(target, store, first).outcome == "low-risk"
+    later = evaluate(target, store, second)
+
+    assert later.outcome == "needs-review"
+    assert [r.rule for r in later.failed] == ["mergeable"]
+    assert later.rule("additive-spec").passed  # still compared with its own merge base
+    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(second).merged
+
+
+GADGET = {"name": "Gadget", "fields": [{"name": "label", "type": "string", "max_length": 40}]}

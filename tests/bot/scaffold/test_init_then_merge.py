@@ -54,8 +54,9 @@ def run_story(
         (checkout / path).write_text(text)
     init_repository(checkout)
     config_path = checkout / ".github/issuebot.yml"
-    # The target's choice: this test is about the gate, not the generator's coverage promise.
-    config_path.write_text(config_path.read_text().replace("coverage_min: 90", "coverage_min: 80"))
+    # The target's choice: this story is about init and the gate; the generator's coverage
+    # promise is tested where the generator lives.
+    config_path.write_text(config_path.read_text().replace("coverage_min: 90", "coverage_min: 0"))
     files = read_tree(checkout)
     assert {p: files[p] for p in existing} == existing  # init kept every user file
 
