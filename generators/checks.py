@@ -180,6 +180,8 @@ def _type_problems(field: Field, path: str) -> list[Problem]:
             for j, value in enumerate(field.values):
                 where = f"{path}.values[{j}]"
                 problems += text_problems(value, where, limit=naming.MAX_NAME)
+                if len(value.encode()) > naming.MAX_NAME >= len(value):
+                    problems.append(Problem(where, "is longer than 63 bytes", "shorten it"))
                 if not value.strip():
                     problems.append(Problem(where, "enum values cannot be blank", "give it a name"))
                 if value in seen:

@@ -14,6 +14,7 @@ from generators.spec import (
     Entity,
     SpecFile,
     dump_spec,
+    endpoints_from_strings,
     load_spec,
     spec_json_schema,
     validate_entity_data,
@@ -194,3 +195,33 @@ def test_example_spec_round_trips_byte_for_byte() -> None:
 
 def test_exported_json_schema_is_in_sync_with_the_model() -> None:
     assert (ROOT / "specs" / "entity.schema.json").read_text() == spec_json_schema()
+
+
+def test_enum_values_must_fit_postgresql_labels() -> None:
+    _, problems = validate_entity_data(with_change("fields[2].values", ["é" * 40]))
+    assert [p.path for p in problems] == ["fields[2].values[0]", "fields[2].default"]
+
+
+def test_seed_api_endpoint_lines_become_actions() -> None:
+    lines = [
+        "GET /raw-data-sources - List with filters (type, status, active) and pagination",
+        "GET /raw-data-sources/{id} - Get single source",
+        "POST /raw-data-sources - Create new source",
+        "PUT /raw-data-sources/{id} - Update source",
+        "DELETE /raw-data-sources/{id} - Delete source",
+        "POST /raw-data-sources/{id}/sync - Trigger manual sync",
+        "POST /raw-data-sources/{id}/test - Test connection",
+        "POST /raw-data-sources/sync-all - Sync all active sources",
+    ]
+    actions = endpoints_from_strings(lines)
+    assert [(a.name, a.scope, a.description) for a in actions] == [
+        ("sync", "item", "Trigger manual sync"),
+        ("test", "item", "Test connection"),
+        ("sync-all", "collection", "Sync all active sources"),
+    ]
+
+
+def test_endpoint_lines_that_are_not_crud_or_post_actions_are_refused() -> None:
+    with pytest.raises(SpecError) as err:
+        endpoints_from_strings(["GET /things/{id}/history - History", "hello"])
+    assert [p.split(":")[0] for p in err.value.problems] == ["api_endpoints[0]", "api_endpoints[1]"]
