@@ -76,8 +76,9 @@ def verify(ctx: RunContext) -> Output:
         raise NotApprovedError(
             f"issue #{ctx.issue} is not an entity request (no {labels.entity_request!r} label)"
         )
-    if labels.needs_review in issue.labels:  # only `/implement` from a writer overrides it
-        if ctx.run.actor == ctx.settings.bot_login or ctx.run.trigger == "cli":
+    awaiting = labels.needs_review in issue.labels and labels.approved not in issue.labels
+    if awaiting:  # only `/implement` from someone with write access overrides the review
+        if ctx.run.actor == ctx.settings.bot_login:
             raise NotApprovedError(
                 f"issue #{ctx.issue} still carries {labels.needs_review!r}",
                 hint=f"remove the {labels.needs_review!r} label or comment /implement",

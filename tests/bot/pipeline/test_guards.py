@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import GitError, LockConflictError, NotApprovedError, NotFoundError
+from bot.errors import (
+    GitError,
+    LockConflictError,
+    NotApprovedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from bot.locks import SqlLockManager, issue_lock_key
 from bot.pipeline import repo_from_path
 from tests.bot.pipeline.conftest import Target
@@ -24,6 +30,16 @@ def test_an_issue_still_in_review_is_not_implemented(make_target: Callable[..., 
     assert target.bot.find_pull(f"feat/issue-{number}-widget", state="all") is None
     run = target.store.list_runs(repo=target.full_name, issue=number)[0]
     assert run.status == "failed" and run.error_kind == "not-approved"
+
+
+def test_implement_by_a_reader_does_not_approve_a_request(
+    make_target: Callable[..., Target],
+) -> None:
+    target = make_target()
+    number = target.file_request(approve=False)
+    with pytest.raises(PermissionDeniedError, match="@reader has read access"):
+        target.orchestrator().implement_issue(number, actor="reader", trigger="implement")
+    assert target.remote_sha(f"feat/issue-{number}-widget") is None
 
 
 def test_an_unknown_issue_is_a_not_found_error(make_target: Callable[..., Target]) -> None:
