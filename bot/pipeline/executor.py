@@ -229,9 +229,19 @@ class Executor:
         ctx.gh.add_labels(ctx.issue, [ctx.config.labels.in_progress])
         self._summary("running")
 
-    def _summary(self, state: str, **extra: object) -> None:
+    def _summary(
+        self,
+        state: str,
+        *,
+        error: IssuebotError | None = None,
+        failed_step: str = "",
+        cleanup: str = "",
+    ) -> None:
         ctx = self.ctx
-        body = texts.summary_comment(ctx, ctx.store.steps(ctx.run.id), state=state, **extra)  # type: ignore[arg-type]
+        records = ctx.store.steps(ctx.run.id)
+        body = texts.summary_comment(
+            ctx, records, state=state, error=error, failed_step=failed_step, cleanup=cleanup
+        )
         ctx.gh.upsert_comment(ctx.issue, SUMMARY_MARKER, body)
 
     def _brief(self) -> dict[str, object]:
