@@ -118,10 +118,10 @@ class Executor:
         """Run (or resume) to the end; raise the typed error of the step that failed."""
         ctx = self.ctx
         ctx.store.set_status(ctx.run.id, RUNNING)
-        self._announce()
         prior = recorded_outputs(ctx)
         current = "verify"
         try:
+            self._announce()
             ctx.outputs = {}
             verified = self._run_step(STEPS[0])
             if prior.get("verify", {}).get("spec_hash") != verified["spec_hash"]:

@@ -46,6 +46,8 @@ def test_an_unknown_issue_is_a_not_found_error(make_target: Callable[..., Target
     target = make_target()
     with pytest.raises(NotFoundError):
         target.orchestrator().implement_issue(999)
+    (run,) = target.store.list_runs(repo=target.full_name, issue=999)
+    assert run.status == "failed" and run.error_kind == "not-found"
 
 
 def test_a_branch_with_a_humans_commits_is_never_rewritten(
