@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -21,6 +22,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """uvicorn with a 20 ms tick (not 100 ms), so test emulators stop quickly."""
+
+    async def main_loop(self) -> None:
+        """Check for shutdown every 20 ms; the date header still refreshes per tick."""
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            await asyncio.sleep(0.02)
+            should_exit = await self.on_tick(counter)
+
+
 def make_server(emulator: Emulator, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server for ``emulator`` (not started)."""
     config = uvicorn.Config(
@@ -30,7 +44,7 @@ def make_server(emulator: Emulator, log_level: str = "warning") -> uvicorn.Serve
         lifespan="off",
         timeout_keep_alive=30,
     )
-    return uvicorn.Server(config)
+    return _Server(config)
 
 
 class BackgroundServer:
@@ -56,5 +70,6 @@ class BackgroundServer:
     def stop(self) -> None:
         """Ask uvicorn to exit and wait for the thread."""
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for idle keep-alive clients
         self.thread.join(timeout=10)
         self.sock.close()

@@ -58,7 +58,7 @@ class WebhookSender:
         self._records: list[Delivery] = []
         self._lock = threading.Condition()
         self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._client = httpx.Client(timeout=10.0)
+        self._client: httpx.Client | None = None  # created on first send: TLS setup is slow
         self._thread = threading.Thread(target=self._run, name="emulator-hookshot", daemon=True)
         self._thread.start()
 
@@ -166,6 +166,8 @@ class WebhookSender:
         if url:
             repo = delivery.payload.get("repository")
             target = repo.get("id", 0) if isinstance(repo, dict) else 0
+            if self._client is None:
+                self._client = httpx.Client(timeout=10.0)
             try:
                 answer = self._client.post(
                     url, content=delivery.body, headers=self.headers(delivery, int(target))
@@ -182,4 +184,5 @@ class WebhookSender:
         """Finish queued deliveries and stop the sender thread."""
         self._queue.put(None)
         self._thread.join(timeout=15)
-        self._client.close()
+        if self._client is not None:
+            self._client.close()

@@ -105,7 +105,7 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver(url="", secret=secrets.token_hex(16))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/webhook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield receiver
