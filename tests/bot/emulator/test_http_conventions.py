@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -9,7 +11,7 @@ from bot.emulator.testing import EmulatorHandle
 
 
 @pytest.fixture
-def client(emulator: EmulatorHandle) -> httpx.Client:
+def client(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
     with httpx.Client(
         base_url=emulator.api_url, headers={"Authorization": "token ghp_writer_token"}
     ) as http:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from github import GithubException
+from github.ContentFile import ContentFile
 
 from bot.emulator import gitrepo
 from bot.emulator.testing import EmulatorHandle
@@ -50,7 +51,9 @@ def test_comments_can_be_found_edited_and_deleted(emulator: EmulatorHandle) -> N
 def test_refs_branches_and_contents(emulator: EmulatorHandle) -> None:
     repo = emulator.github("writer").get_repo("acme/widgets")
     main = repo.get_branch("main")
-    assert repo.get_contents("README.md").decoded_content.startswith(b"# widgets")
+    readme = repo.get_contents("README.md")
+    assert isinstance(readme, ContentFile)
+    assert readme.decoded_content.startswith(b"# widgets")
     ref = repo.create_git_ref("refs/heads/bot/gadget", main.commit.sha)
     assert repo.get_git_ref("heads/bot/gadget").object.sha == main.commit.sha
     with pytest.raises(GithubException) as caught:

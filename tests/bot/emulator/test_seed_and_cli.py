@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from github import Auth, Github
+from github.ContentFile import ContentFile
 
 from bot.cli.emulator import run_emulator
 from bot.emulator.seed import Seed
@@ -51,8 +52,11 @@ def test_a_seed_file_builds_users_repos_labels_and_protection(tmp_path: Path) ->
     with start_emulator(Seed.from_file(path)) as gh:
         repo = gh.github("alice").get_repo("alice/notes")
         assert repo.default_branch == "trunk"
-        assert repo.get_contents("pkg/mod.py", ref="trunk").decoded_content == b"VALUE = 1\n"
-        assert repo.get_contents("notes.md").decoded_content == b"# notes\n"
+        module = repo.get_contents("pkg/mod.py", ref="trunk")
+        notes = repo.get_contents("notes.md")
+        assert isinstance(module, ContentFile) and isinstance(notes, ContentFile)
+        assert module.decoded_content == b"VALUE = 1\n"
+        assert notes.decoded_content == b"# notes\n"
         assert [label.name for label in repo.get_labels()] == ["needs-review"]
         assert repo.get_collaborator_permission("helper[bot]") == "read"  # triage reads as read
         assert repo.get_branch("trunk").protected
