@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import IssuebotError, LockConflictError, UsageError
+from bot.errors import CancelledError, IssuebotError, LockConflictError, UsageError
 from bot.observability import get_logger, log_context
 from bot.pipeline.orchestrator import Orchestrator
 from bot.settings import Settings, load_settings
@@ -35,7 +35,7 @@ def run_implement(payload: dict[str, Any]) -> None:
                 orchestrator.retry(issue, actor=actor)
             else:
                 orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
-        except LockConflictError as exc:
+        except (LockConflictError, CancelledError) as exc:
             log.info("implement_skipped", reason=exc.message)
         except IssuebotError as exc:  # recorded on the run and the issue already
             log.warning("implement_failed", kind=exc.kind, error=exc.message)

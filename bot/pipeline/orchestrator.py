@@ -162,8 +162,8 @@ class Orchestrator:
             ctx = self._context(run)
             ctx.outputs = recorded_outputs(ctx)
             return result_of(ctx, SUCCEEDED)
-        if run.status == CANCELLED:
-            raise UsageError(f"run {run_id} was cancelled", hint="comment /implement to start over")
+        if run.status == CANCELLED:  # e.g. `/cancel` while its job was still queued
+            raise CancelledError(f"run {run_id} was cancelled", hint="/implement starts over")
         with self._lease(run.issue) as lease:
             run = self._run(run_id)
             return self._execute(run, lease)
