@@ -81,6 +81,11 @@ def approved_request(emulator: EmulatorHandle, database_url: str, tmp: Path) -> 
         ISSUEBOT_BOT_LOGIN=BOT,
     )
     store = RunStore.open(database_url)
+    return Approved(emulator, repo, file_approved(emulator, repo, settings, store), settings, store)
+
+
+def file_approved(emulator: EmulatorHandle, repo: str, settings: Settings, store: RunStore) -> int:
+    """A writer files the Widget request; a maintainer approves it by removing the label."""
     writer = settings.model_copy(update={"github_token": SecretStr(emulator.token("writer"))})
     as_writer = connect_repo(writer, repo, store, ClientOptions.fast())
     bot = connect_repo(settings, repo, store, ClientOptions.fast())
@@ -101,4 +106,4 @@ def approved_request(emulator: EmulatorHandle, database_url: str, tmp: Path) -> 
     emulator.github("maintainer").get_repo(repo).get_issue(issue.number).remove_from_labels(
         labels.needs_review
     )
-    return Approved(emulator, repo, issue.number, settings, store)
+    return issue.number
