@@ -1,0 +1,38 @@
+"""`issuebot demo`: one command, no account, no network: the whole story, printed."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.demo import run_demo
+from bot.observability import configure_logging
+
+
+def demo(
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for each asynchronous step.")
+    ] = 120.0,
+) -> None:
+    """Emulated GitHub → feature request → maintainer approval → PR → green checks → merge."""
+    console = Console(highlight=False)
+    configure_logging(json_output=False, level="WARNING")
+    start = time.perf_counter()
+    console.rule("[bold]issuebot demo[/bold]: the RawDataSource request, end to end")
+    report = run_demo(console.print, timeout=timeout)
+    console.rule()
+    console.print(f"issue   {report.issue_url}")
+    console.print(f"branch  {report.branch}")
+    console.print(f"PR      {report.pr_url} (merged: {report.merged})")
+    console.print(f"files   {len(report.files)}: " + ", ".join(report.files[:6]) + " …")
+    console.print(f"tests   {report.tests}")
+    phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.timings.items())
+    console.print(f"timing  {phases}; total {time.perf_counter() - start:.1f}s")
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add `issuebot demo`."""
+    app.command("demo")(demo)
