@@ -61,6 +61,12 @@ class Journal(StoreBase):
         except IntegrityError:
             return False
 
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Undo ``record_delivery`` (e.g. the enqueue failed), so GitHub's redelivery gets in."""
+        with self.transaction() as session:
+            session.execute(delete(SemanticKeyRow).where(SemanticKeyRow.delivery_id == delivery_id))
+            session.execute(delete(DeliveryRow).where(DeliveryRow.delivery_id == delivery_id))
+
     def release_semantic_key(self, semantic_key: str) -> None:
         """Forget a claimed semantic key early, so a retry after a retryable failure gets in."""
         with self.transaction() as session:

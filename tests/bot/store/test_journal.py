@@ -18,6 +18,15 @@ def test_a_redelivered_webhook_is_recognised_by_its_delivery_id(store: RunStore)
     assert store.get_delivery("never-seen") is None
 
 
+def test_a_delivery_whose_enqueue_failed_is_forgotten_so_its_redelivery_counts(
+    store: RunStore,
+) -> None:
+    assert store.record_delivery("d-lost", "issues", "acme/shop#3:implement") is True
+    store.forget_delivery("d-lost")  # the queue was down: the server answered 503
+    assert store.get_delivery("d-lost") is None
+    assert store.record_delivery("d-lost", "issues", "acme/shop#3:implement") is True
+
+
 def test_twenty_concurrent_copies_of_one_delivery_are_accepted_exactly_once(
     store: RunStore,
 ) -> None:
