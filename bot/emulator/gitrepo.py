@@ -231,6 +231,41 @@ def read_blob(git_dir: Path, rev: str, path: str) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
+def numstat(git_dir: Path, base: str, head: str) -> dict[str, tuple[int, int]]:
+    """Path -> (added lines, deleted lines) between two commits (binary files count 0)."""
+    out = git(git_dir, "diff", "--numstat", "--no-renames", base, head)
+    stats: dict[str, tuple[int, int]] = {}
+    for line in out.splitlines():
+        added, deleted, path = line.split("\t", 2)
+        stats[path] = (
+            int(added) if added.isdigit() else 0,
+            int(deleted) if deleted.isdigit() else 0,
+        )
+    return stats
+
+
+def file_patch(git_dir: Path, base: str, head: str, path: str) -> str:
+    """The unified diff hunks of one file (without the ``diff --git`` header lines)."""
+    out = git(git_dir, "diff", "--no-renames", base, head, "--", path)
+    lines = out.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("@@")), len(lines))
+    return "\n".join(lines[start:])
+
+
+def tree_entries(git_dir: Path, rev: str, path: str) -> list[tuple[str, str, str]] | None:
+    """(type, sha, name) of each entry of directory ``path`` at ``rev``; None if not a tree."""
+    spec = f"{rev}:{path}" if path else f"{rev}^{{tree}}"
+    kind = git(git_dir, "cat-file", "-t", spec, check=False)
+    if kind != "tree":
+        return None
+    rows = []
+    for line in git(git_dir, "ls-tree", spec).splitlines():
+        meta, name = line.split("\t", 1)
+        _mode, type_, sha = meta.split()
+        rows.append((type_, sha, name))
+    return rows
+
+
 def blob_sha(git_dir: Path, rev: str, path: str) -> str | None:
     """The blob sha of ``path`` at ``rev``."""
     return git(git_dir, "rev-parse", "--verify", "--quiet", f"{rev}:{path}", check=False) or None

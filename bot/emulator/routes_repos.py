@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 
 from bot.emulator import gitrepo
-from bot.emulator.access import repo_access
+from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.serializers import full_repo_json, repo_api, user_json
 from bot.emulator.web import ApiError, not_found
 
@@ -71,12 +71,45 @@ def is_collaborator(request: Request, owner: str, repo: str, username: str) -> N
         raise not_found()
 
 
+def _entry_json(access: RepoAccess, ref: str, path: str, sha: str, type_: str) -> dict[str, Any]:
+    """One entry of a directory listing (``content-directory`` item)."""
+    api = f"{repo_api(access.store, access.repo)}/contents/{quote(path)}?ref={quote(ref)}"
+    html = f"{access.store.base_url}/{access.repo.full_name}/{type_}/{quote(ref)}/{quote(path)}"
+    git_url = f"{repo_api(access.store, access.repo)}/git/{type_}s/{sha}"
+    is_file = type_ == "blob"
+    size = len(gitrepo.read_blob(access.repo.git_dir, ref, path) or b"") if is_file else 0
+    return {
+        "type": "file" if is_file else "dir",
+        "size": size,
+        "name": path.rsplit("/", 1)[-1],
+        "path": path,
+        "sha": sha,
+        "url": api,
+        "git_url": git_url,
+        "html_url": html,
+        "download_url": (
+            f"{access.store.base_url}/{access.repo.full_name}/raw/{ref}/{path}" if is_file else None
+        ),
+        "_links": {"self": api, "git": git_url, "html": html},
+    }
+
+
+@router.get("/repos/{owner}/{repo}/contents")
 @router.get("/repos/{owner}/{repo}/contents/{path:path}")
-def get_contents(request: Request, owner: str, repo: str, path: str) -> dict[str, Any]:
-    """A file's content (base64) at ``ref`` (default branch when absent)."""
+def get_contents(request: Request, owner: str, repo: str, path: str = "") -> Any:
+    """A file (base64) or a directory listing at ``ref`` (default branch when absent)."""
     access = repo_access(request, owner, repo)
     ref = request.query_params.get("ref") or access.repo.default_branch
     git_dir = access.repo.git_dir
+    path = path.strip("/")
+    entries = gitrepo.tree_entries(git_dir, ref, path)
+    if entries is not None:
+        prefix = f"{path}/" if path else ""
+        return [
+            _entry_json(access, ref, f"{prefix}{name}", sha, type_)
+            for type_, sha, name in entries
+            if type_ in {"blob", "tree"}
+        ]
     content = gitrepo.read_blob(git_dir, ref, path)
     sha = gitrepo.blob_sha(git_dir, ref, path)
     if content is None or sha is None:

@@ -51,6 +51,9 @@ def test_comments_can_be_found_edited_and_deleted(emulator: EmulatorHandle) -> N
 def test_refs_branches_and_contents(emulator: EmulatorHandle) -> None:
     repo = emulator.github("writer").get_repo("acme/widgets")
     main = repo.get_branch("main")
+    listing = repo.get_contents("")
+    assert isinstance(listing, list)
+    assert sorted((c.path, c.type) for c in listing) == [("README.md", "file"), ("widgets", "dir")]
     readme = repo.get_contents("README.md")
     assert isinstance(readme, ContentFile)
     assert readme.decoded_content.startswith(b"# widgets")
@@ -74,6 +77,10 @@ def test_pull_request_lifecycle(emulator: EmulatorHandle) -> None:
     assert repo.get_pull(pr.number).title == "One, improved"
     assert pr.head.sha == sha and pr.base.ref == "main"
     assert (pr.additions, pr.changed_files) == (1, 1)
+    assert [(f.filename, f.status, f.additions) for f in pr.get_files()] == [("one.py", "added", 1)]
+    assert [c.sha for c in pr.get_commits()] == [sha]
+    comparison = repo.compare("main", "bot/one")
+    assert (comparison.status, comparison.ahead_by, comparison.behind_by) == ("ahead", 1, 0)
     with pytest.raises(GithubException) as caught:
         repo.create_pull(base="main", head="bot/one", title="Again")
     assert caught.value.status == 422
