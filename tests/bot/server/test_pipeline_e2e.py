@@ -58,11 +58,12 @@ class Live:
 
 @pytest.fixture
 def live(
-    make_target: Callable[..., Target],
+    make_target: Callable[..., Target],  # noqa: F811 - imported fixture
     emulator: EmulatorHandle,  # noqa: F811 - the pipeline tests' module-scoped emulator
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Live]:
-    target = make_target()
+    target = make_target(getattr(request, "param", None))  # extra files in the target repo
     settings = target.settings.model_copy(
         update={"webhook_secret": target.settings.github_token.__class__(SECRET)}
     )
@@ -126,3 +127,44 @@ def test_removing_needs_review_as_maintainer_produces_the_pull_request(live: Liv
 
     assert target.bot.find_pull(f"feat/issue-{number}-widget", state="open") is not None
     assert [(r.actor, r.status) for r in live.runs(number)] == [("maintainer", "succeeded")]
+
+
+def test_cancel_during_a_run_stops_it_without_a_pull_request(live: Live) -> None:
+    target = live.target
+    number = target.file_request(approve=False)
+    live.comment("writer", number, "/implement")
+
+    def in_generate_or_test() -> bool:
+        runs = live.runs(number)
+        steps = target.store.steps(runs[0].id) if runs else []
+        return bool(steps) and steps[-1].name in ("generate", "test")
+
+    live.wait(in_generate_or_test)
+    live.comment("writer", number, "/cancel")
+    live.wait(lambda: live.runs(number)[0].status == "cancelled")
+    live.settle()
+
+    assert [r.status for r in live.runs(number)] == ["cancelled"]
+    assert target.bot.find_pull(f"feat/issue-{number}-widget", state="all") is None
+
+
+BROKEN = {"tests/test_house_rules.py": "def test_house_rule():\n    assert 1 == 2\n"}
+
+
+@pytest.mark.parametrize("live", [BROKEN], indirect=True, ids=["failing-house-test"])
+def test_retry_after_a_failure_reruns_it(live: Live) -> None:
+    target = live.target
+    number = target.file_request(approve=True)
+    live.wait(lambda: any(r.status == "failed" for r in live.runs(number)))
+    live.settle()
+    assert "bot-failed" in target.bot.get_issue(number).labels
+
+    live.comment("maintainer", number, "/retry")
+    live.wait(lambda: len(live.runs(number)) == 2 and not live.runs(number)[0].active)
+    live.settle()
+
+    newest, first = live.runs(number)
+    assert (first.trigger, newest.trigger) == ("implement", "retry")
+    assert newest.actor == "maintainer"
+    assert newest.status == "failed"  # the house test still fails: a rerun, not a cover-up
+    assert target.remote_sha(f"feat/issue-{number}-widget") is None
