@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from bot.github import MemoryAuditSink, PyGithubRepo
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec
 
-REPO = "acme/widgets"
+_numbers = itertools.count(1)
 BOT = "issuebot[bot]"
 SOURCE: dict[str, Any] = {
     "name": "RawDataSource",
@@ -46,15 +47,27 @@ def service_files(spec: SpecFile) -> dict[str, str]:
 
 @dataclass
 class TargetRepo:
-    """acme/widgets on the emulator, seen by the maintainer, CI and the bot."""
+    """One fresh repository on the emulator, seen by the maintainer, CI and the bot."""
 
     gh: EmulatorHandle
     work: Path
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = f"acme/gate-{next(_numbers)}"
+            self.gh.create_repo(self.name, {"README.md": "# target\n"})
+            for login, permission in ((BOT, "write"), ("maintainer", "admin"), ("ci-bot", "write")):
+                self.gh.set_permission(self.name, login, permission)
+
+    def upstream(self) -> Any:
+        """The repository through PyGithub as the maintainer (for assertions)."""
+        return self.gh.github("maintainer").get_repo(self.name)
 
     def clone(self, name: str) -> Path:
         path = self.work / name
         if not path.exists():
-            git(self.work, "clone", "-q", self.gh.clone_url(REPO, BOT), str(path))
+            git(self.work, "clone", "-q", self.gh.clone_url(self.name, BOT), str(path))
         return path
 
     def push_to_main(self, files: dict[str, str], message: str = "setup") -> None:
@@ -70,7 +83,7 @@ class TargetRepo:
         self, title: str = "RawDataSource entity and API", approved: bool = True
     ) -> int:
         labels = ["entity-request"] + ([] if approved else ["needs-review"])
-        repo = self.gh.github("maintainer").get_repo(REPO)
+        repo = self.upstream()
         return int(repo.create_issue(title=title, body="the spec", labels=labels).number)
 
     def push_branch(self, branch: str, files: dict[str, str], message: str) -> str:
@@ -91,7 +104,7 @@ class TargetRepo:
         head = self.push_branch(
             branch, files, f"feat(RawDataSource): add entity and API (#{issue})"
         )
-        repo = self.gh.github(BOT).get_repo(REPO)
+        repo = self.gh.github(BOT).get_repo(self.name)
         pull = repo.create_pull(
             title="feat: add RawDataSource entity",
             body=f"Generated from the approved request.\n\nCloses #{issue}\n",
@@ -103,11 +116,11 @@ class TargetRepo:
 
     def green(self, sha: str, *names: str) -> None:
         for name in names:
-            self.gh.post_check(REPO, sha, name, "success")
+            self.gh.post_check(self.name, sha, name, "success")
 
     def bot_repo(self, audit: Any = None) -> PyGithubRepo:
         return PyGithubRepo(
-            self.gh.github(BOT), REPO, audit=audit or MemoryAuditSink(), bot_login=BOT
+            self.gh.github(BOT), self.name, audit=audit or MemoryAuditSink(), bot_login=BOT
         )
 
 

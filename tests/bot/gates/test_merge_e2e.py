@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.emulator.testing import EmulatorHandle
+from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.errors import LockConflictError
 from bot.gates.merge import evaluate_pull, load_config
 from bot.gates.risk import Decision
 from bot.locks import SqlLockManager, repo_lock_key
 from bot.store import RunStore
-from tests.bot.gates.botpr import BOT, REPO, TargetRepo, new_entity_files
+from tests.bot.gates.botpr import BOT, TargetRepo, new_entity_files
 
 CHECKS = ("tests", "ruff")
 CONFIG = "risk:\n  required_checks: [tests, ruff]\n"
@@ -28,10 +28,17 @@ def store(tmp_path: Path) -> Iterator[RunStore]:
     store.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorHandle]:
+    """One emulator for the module; every test gets its own repository in it."""
+    with start_emulator() as handle:
+        yield handle
+
+
 @pytest.fixture
 def target(emulator: EmulatorHandle, tmp_path: Path) -> TargetRepo:
-    emulator.set_required_checks(REPO, "main", list(CHECKS))
     target = TargetRepo(emulator, tmp_path)
+    emulator.set_required_checks(target.name, "main", list(CHECKS))
     target.push_to_main(
         {".github/CODEOWNERS": "* @maintainer\n", ".github/issuebot.yml": CONFIG}, "bot config"
     )
@@ -60,7 +67,7 @@ def test_a_clean_new_entity_pr_with_green_checks_merges_and_closes_its_issue(
     decision = evaluate(target, store, pr)
 
     assert decision.outcome == "low-risk", decision.failed
-    gh = target.gh.github("maintainer").get_repo(REPO)
+    gh = target.upstream()
     assert gh.get_pull(pr).merged
     assert gh.get_issue(issue).state == "closed"
     notes = [c.body for c in gh.get_issue(issue).get_comments()]
@@ -77,12 +84,12 @@ def test_one_red_check_blocks_the_merge_and_reports_the_failure(
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, "tests")
-    target.gh.post_check(REPO, head, "ruff", "failure")
+    target.gh.post_check(target.name, head, "ruff", "failure")
 
     decision = evaluate(target, store, pr)
 
     assert decision.outcome == "blocked"
-    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    pull = target.upstream().get_pull(pr)
     assert not pull.merged
     assert "bot-failed" in {label.name for label in pull.labels}
     comments = [c.body for c in pull.as_issue().get_comments()]
@@ -103,7 +110,7 @@ def test_a_pr_that_also_edits_a_workflow_waits_for_review_with_the_rule_named(
 
     assert decision.outcome == again.outcome == "needs-review"
     assert [r.rule for r in decision.failed] == ["no-protected-files"]
-    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    pull = target.upstream().get_pull(pr)
     assert not pull.merged
     assert "needs-human-review" in {label.name for label in pull.labels}
     comments = [c.body for c in pull.as_issue().get_comments()]
@@ -129,11 +136,11 @@ def test_a_new_commit_after_green_checks_waits_for_checks_on_the_new_head(
     assert stale.outcome == "wait"
     assert stale.head_sha == second
     assert "waiting on" in stale.rule("checks-green").reason
-    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+    assert not target.upstream().get_pull(pr).merged
 
     target.green(second, *CHECKS)
     assert evaluate(target, store, pr).outcome == "low-risk"
-    assert target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+    assert target.upstream().get_pull(pr).merged
 
 
 @pytest.mark.parametrize("how", ["label", "comment"])
@@ -141,7 +148,7 @@ def test_hold_blocks_the_merge_until_unhold(target: TargetRepo, store: RunStore,
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, *CHECKS)
-    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    pull = target.upstream().get_pull(pr)
     if how == "label":
         pull.add_to_labels("hold")
     else:
@@ -192,15 +199,15 @@ def test_without_any_required_check_the_gate_refuses_to_auto_merge(
     decision = evaluate(target, store, pr)
     assert decision.outcome == "needs-review"
     assert [r.rule for r in decision.failed] == ["required-checks-defined", "checks-green"]
-    assert not emulator.github("maintainer").get_repo(REPO).get_pull(pr).merged
+    assert not target.upstream().get_pull(pr).merged
 
 
 def test_branch_protection_alone_is_enough_when_the_bot_may_read_it(
     emulator: EmulatorHandle, tmp_path: Path, store: RunStore
 ) -> None:
-    emulator.set_required_checks(REPO, "main", ["tests"])
-    emulator.set_permission(REPO, BOT, "admin")  # a GitHub App with administration: read
     target = TargetRepo(emulator, tmp_path)
+    emulator.set_required_checks(target.name, "main", ["tests"])
+    emulator.set_permission(target.name, BOT, "admin")  # an App with administration: read
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     waiting = evaluate(target, store, pr)
@@ -215,18 +222,18 @@ def test_gate_evaluate_prints_the_decision_and_its_rules_without_acting(
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, "tests")
-    target.gh.post_check(REPO, head, "ruff", "failure")
+    target.gh.post_check(target.name, head, "ruff", "failure")
     monkeypatch.setenv("GITHUB_API_URL", target.gh.api_url)
     monkeypatch.setenv("GITHUB_TOKEN", target.gh.token(BOT))
     monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", BOT)
 
-    result = CliRunner().invoke(app, ["gate", "evaluate", "--repo", REPO, "--pr", str(pr)])
+    result = CliRunner().invoke(app, ["gate", "evaluate", "--repo", target.name, "--pr", str(pr)])
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"PR #{pr} at {head[:12]}: blocked")
     assert "FAIL  checks-green" in result.output and "ruff (failure)" in result.output
     assert "PASS  additive-spec" in result.output
-    pull = target.gh.github("maintainer").get_repo(REPO).get_pull(pr)
+    pull = target.upstream().get_pull(pr)
     assert pull.get_issue_comments().totalCount == 0
     assert {label.name for label in pull.labels} == {"entity-request", "bot-generated"}
 
@@ -236,14 +243,14 @@ def test_merges_into_one_repository_are_serialised(target: TargetRepo, store: Ru
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, *CHECKS)
     locks = SqlLockManager(store)
-    other = locks.acquire(repo_lock_key(REPO), 60, owner="another-worker")
+    other = locks.acquire(repo_lock_key(target.name), 60, owner="another-worker")
     assert other is not None
     repo = target.bot_repo(store)
     with pytest.raises(LockConflictError, match="another merge"):
         evaluate_pull(
             repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3
         )
-    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(pr).merged
+    assert not target.upstream().get_pull(pr).merged
     other.release()
     assert evaluate(target, store, pr).outcome == "low-risk"
 
@@ -264,7 +271,7 @@ def test_the_second_of_two_racing_bot_prs_is_judged_against_the_new_base(
     assert later.outcome == "needs-review"
     assert [r.rule for r in later.failed] == ["mergeable"]
     assert later.rule("additive-spec").passed  # still compared with its own merge base
-    assert not target.gh.github("maintainer").get_repo(REPO).get_pull(second).merged
+    assert not target.upstream().get_pull(second).merged
 
 
 GADGET = {"name": "Gadget", "fields": [{"name": "label", "type": "string", "max_length": 40}]}
