@@ -34,6 +34,8 @@ from bot.settings import Settings
 
 log = get_logger("issuebot.server")
 
+DEFAULT_CONFIG = RepoConfig()
+JOB_RETRIES = 2  # a retried job keeps its semantic claim: it is the same delivery
 STATUS_OF: dict[type[IssuebotError], int] = {
     BadSignatureError: 401,
     PayloadTooLargeError: 413,
@@ -136,6 +138,8 @@ def create_app(
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             return _refuse(request, PayloadTooLargeError(f"body of {length} bytes is over 25 MB"))
         body = await _read_capped(request)
+        if body is None:
+            return _refuse(request, PayloadTooLargeError("streamed body is over 25 MB"))
         try:
             event = Event.from_http(request.headers, body, state.secret)
         except IssuebotError as exc:
@@ -164,14 +168,14 @@ def create_app(
     return app
 
 
-async def _read_capped(request: Request) -> bytes:
-    """The body, refusing to buffer more than the limit when no length was declared."""
+async def _read_capped(request: Request) -> bytes | None:
+    """The body, or None once it grows past the limit (a chunked body declares no length)."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            return b"\0" * (MAX_BODY_BYTES + 1)  # from_http turns this into a 413
+            return None
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -192,7 +196,7 @@ def _accept(state: ServerState, event: Event) -> JSONResponse:
     pre_key = None
     if reason is None and event.name != "issues":
         # Outside `issues`, routing needs no repo config, so the semantic key is exact here.
-        pre_key = route(event, RepoConfig(), bot_login=state.bot_login).dedupe_key or None
+        pre_key = route(event, DEFAULT_CONFIG, bot_login=state.bot_login).dedupe_key or None
     with state.write_lock:
         fresh = state.store.record_delivery(event.delivery_id, event.name, pre_key)
     if not fresh:
@@ -200,7 +204,12 @@ def _accept(state: ServerState, event: Event) -> JSONResponse:
     if reason is not None:
         return _answer(event, "ignored", reason)
     try:
-        state.queue.enqueue(state.job, event.job_payload(), job_id=f"delivery-{event.delivery_id}")
+        state.queue.enqueue(
+            state.job,
+            event.job_payload(),
+            job_id=f"delivery-{event.delivery_id}",
+            retries=JOB_RETRIES,
+        )
     except Exception as exc:  # the queue backend is down: tell GitHub, the reconciler catches up
         log.error("enqueue_failed", delivery_id=event.delivery_id, error=str(exc))
         return _answer(event, "enqueue-failed", status=503)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -135,6 +136,19 @@ def test_a_bot_comment_is_never_queued(server: Server) -> None:
 def test_a_body_over_25_mb_is_refused_with_413(server: Server) -> None:
     body = b"{" + b" " * (25 * 1024 * 1024) + b"}"
     assert deliver(server.url, body).status_code == 413
+    assert server.queue.jobs == []
+
+
+def test_a_streamed_body_over_25_mb_is_cut_off_with_413(server: Server) -> None:
+    chunk = b" " * (1024 * 1024)
+
+    def stream() -> Iterator[bytes]:
+        for _ in range(26):
+            yield chunk
+
+    headers = {"X-GitHub-Event": "issues", "X-GitHub-Delivery": "big", "X-Hub-Signature-256": "x"}
+    response = httpx.post(f"{server.url}/webhook", content=stream(), headers=headers, timeout=60)
+    assert response.status_code == 413
     assert server.queue.jobs == []
 
 
