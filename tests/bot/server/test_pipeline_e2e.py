@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from pydantic import SecretStr
 
 from bot.emulator.testing import EmulatorHandle
 from bot.events.jobs import use_wiring
@@ -64,9 +65,7 @@ def live(
     request: pytest.FixtureRequest,
 ) -> Iterator[Live]:
     target = make_target(getattr(request, "param", None))  # extra files in the target repo
-    settings = target.settings.model_copy(
-        update={"webhook_secret": target.settings.github_token.__class__(SECRET)}
-    )
+    settings = target.settings.model_copy(update={"webhook_secret": SecretStr(SECRET)})
     # Run jobs (bot.pipeline.jobs) build their settings from the environment, as workers do.
     for name, value in {
         "GITHUB_API_URL": settings.github_api_url,
