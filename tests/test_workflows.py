@@ -74,3 +74,15 @@ def test_a_broken_workflow_is_caught(tmp_path: Path) -> None:
         [str(BIN / "actionlint"), str(bad)], check=False, capture_output=True, text=True
     )
     assert lint.returncode != 0
+
+
+def test_the_shipped_action_validates_against_githubs_action_schema() -> None:
+    action = ROOT / "action.yml"
+    proc = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(action)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
