@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.emulator import (
     auth,
@@ -66,6 +68,10 @@ class RateLimits:
         self._windows[key] = (reset, used)
         return self.headers(key, limit)
 
+    def exhausted(self, key: str, limit: int) -> bool:
+        """Whether ``key`` has made more calls than ``limit`` in its window."""
+        return self._windows.get(key, (0, 0))[1] > limit
+
     def peek(self, key: str, limit: int) -> dict[str, int]:
         """The current window of ``key`` as ``GET /rate_limit`` reports it."""
         now = int(time.time())
@@ -111,6 +117,18 @@ def _fault_response(kind: str, delay: float, rid: str, path: str, body: Any) -> 
         "X-RateLimit-Resource": "core",
     }
     return ApiError(403, "API rate limit exceeded.", headers=headers).response()
+
+
+def _primary_limit(login: str | None, host: str, headers: dict[str, str]) -> Response:
+    """GitHub's answer once the hourly budget is spent."""
+    if login is None:
+        message = (
+            f"API rate limit exceeded for {host}. (But here's the good news: Authenticated "
+            "requests get a higher rate limit. Check out the documentation for more details.)"
+        )
+    else:
+        message = f"API rate limit exceeded for user {login}."
+    return ApiError(403, message, headers=headers).response()
 
 
 def already_exists_error(path: str, body: Any) -> ApiError:
@@ -160,6 +178,15 @@ def create_app(emulator: Emulator) -> FastAPI:
     async def _api_error(_request: Request, exc: ApiError) -> Response:
         return exc.response()
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        message = "Not Found" if exc.status_code == 404 else str(exc.detail)
+        return ApiError(exc.status_code, message).response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_path(_request: Request, _exc: RequestValidationError) -> Response:
+        return ApiError(404, "Not Found").response()  # e.g. /issues/abc: GitHub has no such page
+
     @app.middleware("http")
     async def _api(request: Request, call_next: Handler) -> Response:
         path = request.url.path
@@ -171,10 +198,17 @@ def create_app(emulator: Emulator) -> FastAPI:
             return exc.response()
         request.state.identity = who
         limit = RATE_LIMIT if who.token_key else ANONYMOUS_RATE_LIMIT
-        key = who.token_key or f"ip:{request.client}"
+        host = request.client.host if request.client else "127.0.0.1"
+        key = who.token_key or f"ip:{host}"
         # GET /rate_limit does not count against the limit, as on GitHub.
         counted = path != "/rate_limit"
         rate_headers = limits.count(key, limit) if counted else limits.headers(key, limit)
+        if (
+            rate_headers["X-RateLimit-Remaining"] == "0"
+            and counted
+            and limits.exhausted(key, limit)
+        ):
+            return _primary_limit(who.login, host, rate_headers)
         response, body = await _with_body(await call_next(request))
         headers = dict(response.headers) | rate_headers
         headers["X-GitHub-Request-Id"] = uuid.uuid4().hex[:20].upper()

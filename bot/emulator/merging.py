@@ -9,7 +9,8 @@ from bot.emulator import gitrepo
 from bot.emulator.state import Issue, PullInfo, Repo, Store
 
 CLOSING = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b\s*:?\s+#(\d+)\b", re.IGNORECASE
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b\s*:?\s+([\w.-]+/[\w.-]+)?#(\d+)\b",
+    re.IGNORECASE,
 )
 GOOD_CONCLUSIONS = {"success", "neutral", "skipped"}
 
@@ -26,13 +27,16 @@ class PullStats:
     mergeable_state: str
 
 
-def closing_issue_numbers(text: str | None) -> list[int]:
-    """Issue numbers a PR body closes with GitHub's keywords (close/fix/resolve + #N)."""
+def closing_issue_numbers(text: str | None, full_name: str = "") -> list[int]:
+    """Issues a PR body closes: close/fix/resolve (any tense) + ``#N`` or ``owner/repo#N``."""
     if not text:
         return []
     seen: list[int] = []
     for match in CLOSING.finditer(text):
-        number = int(match.group(1))
+        other = match.group(1)
+        if other and other.lower() != full_name.lower():
+            continue  # another repository's issue: not ours to close
+        number = int(match.group(2))
         if number not in seen:
             seen.append(number)
     return seen

@@ -92,6 +92,7 @@ def announce_push(
             **(extra if created else {}),
         )
     if deleted:
+        _close_orphaned_pulls(emulator, repo, branch, pusher)
         return
     with store.lock:
         pulls = [
@@ -105,3 +106,14 @@ def announce_push(
             issue.pull.head_sha = new
             issue.updated_at = now_iso()
             issue_event(emulator, repo, issue, "synchronize", pusher, before=before_sha, after=new)
+
+
+def _close_orphaned_pulls(emulator: Emulator, repo: Repo, branch: str, sender: str) -> None:
+    """GitHub closes open PRs whose head branch was deleted."""
+    with emulator.store.lock:
+        for issue in repo.issues.values():
+            pull = issue.pull
+            if pull is not None and issue.state == "open" and pull.head_ref == branch:
+                stamp = now_iso()
+                issue.state, issue.closed_at, issue.updated_at = "closed", stamp, stamp
+                issue_event(emulator, repo, issue, "closed", sender)

@@ -13,7 +13,7 @@ from bot.emulator.serializers import repo_json
 from bot.emulator.serializers_checks import check_run_json, status_json, suite_json
 from bot.emulator.serializers_pulls import commit_json
 from bot.emulator.state import CheckRun
-from bot.emulator.web import ApiError, JsonBody, not_found, page_params, paginated
+from bot.emulator.web import ApiError, JsonBody, created, not_found, page_params, paginated
 
 router = APIRouter()
 
@@ -44,7 +44,7 @@ def create_check_run(request: Request, owner: str, repo: str, body: JsonBody) ->
     run = checks.create_check_run(access.emulator, access.repo, login, body)
     with access.store.lock:
         data = check_run_json(access.store, access.repo, run, webhook=False)
-    return JSONResponse(data, status_code=201)
+    return created(data)
 
 
 @router.patch("/repos/{owner}/{repo}/check-runs/{run_id}")
@@ -117,7 +117,7 @@ def create_status(
     access = repo_access(request, owner, repo)
     login = access.require("write")
     status = checks.create_status(access.emulator, access.repo, login, sha, body or {})
-    return JSONResponse(status_json(access.store, access.repo, status), status_code=201)
+    return created(status_json(access.store, access.repo, status))
 
 
 @router.get("/repos/{owner}/{repo}/commits/{ref:path}/statuses")

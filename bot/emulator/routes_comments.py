@@ -12,7 +12,7 @@ from bot.emulator.events import comment_event
 from bot.emulator.serializers import REACTION_CONTENTS, reaction_json
 from bot.emulator.serializers_issues import comment_json
 from bot.emulator.state import Comment, Reaction, now_iso
-from bot.emulator.web import ApiError, JsonBody, not_found, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
 
 router = APIRouter()
 
@@ -68,7 +68,7 @@ def create_comment(
         issue.updated_at = now_iso()
         data = comment_json(access.store, access.repo, comment)
         comment_event(access.emulator, access.repo, comment, "created", sender=login)
-    return JSONResponse(data, status_code=201)
+    return created(data)
 
 
 @router.get("/repos/{owner}/{repo}/issues/comments/{comment_id}")

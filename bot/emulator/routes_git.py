@@ -13,7 +13,7 @@ from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.pushes import announce_push
 from bot.emulator.serializers import repo_api
 from bot.emulator.serializers_pulls import branch_json, protection_json
-from bot.emulator.web import ApiError, JsonBody, not_found, paginated
+from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated
 
 router = APIRouter()
 ZERO = gitrepo.EMPTY_SHA
@@ -162,7 +162,7 @@ def create_ref(request: Request, owner: str, repo: str, body: JsonBody) -> JSONR
             raise ApiError(422, "Reference already exists")
         gitrepo.update_ref(access.repo.git_dir, branch, sha, ZERO)
         announce_push(access.emulator, access.repo, branch, ZERO, sha, pusher=login)
-    return JSONResponse(ref_json(access, ref, sha), status_code=201)
+    return created(ref_json(access, ref, sha))
 
 
 @router.patch("/repos/{owner}/{repo}/git/refs/{ref:path}")

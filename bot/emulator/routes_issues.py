@@ -11,7 +11,7 @@ from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.events import issue_event, label_diff_events
 from bot.emulator.serializers_issues import rest_issue_json
 from bot.emulator.state import Issue, Label, now_iso
-from bot.emulator.web import ApiError, JsonBody, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonBody, created, paginated, validation_failed
 
 router = APIRouter()
 
@@ -60,7 +60,7 @@ def create_issue(request: Request, owner: str, repo: str, body: JsonBody) -> JSO
         data = rest_issue_json(access.store, access.repo, issue)
     issue_event(access.emulator, access.repo, issue, "opened", login)
     label_diff_events(access.emulator, access.repo, issue, [], login)
-    return JSONResponse(data, status_code=201)
+    return created(data)
 
 
 @router.get("/repos/{owner}/{repo}/issues/{number}")

@@ -13,7 +13,7 @@ from bot.emulator.events import label_diff_events
 from bot.emulator.routes_issues import resolve_labels
 from bot.emulator.serializers import label_json
 from bot.emulator.state import Label, now_iso
-from bot.emulator.web import ApiError, JsonBody, not_found, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
 
 router = APIRouter()
 
@@ -52,7 +52,7 @@ def create_label(request: Request, owner: str, repo: str, body: JsonBody) -> JSO
             raise validation_failed("Label", "already_exists", "name")
         label = Label(access.store.next_id(), name, color, body.get("description"))
         access.repo.labels[name] = label
-        return JSONResponse(label_json(access.store, access.repo, label), status_code=201)
+        return created(label_json(access.store, access.repo, label))
 
 
 @router.get("/repos/{owner}/{repo}/labels/{name:path}")

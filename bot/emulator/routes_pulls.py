@@ -20,7 +20,7 @@ from bot.emulator.pushes import announce_push
 from bot.emulator.routes_issues import apply_issue_edit, next_number
 from bot.emulator.serializers_pulls import pull_json
 from bot.emulator.state import Issue, PullInfo, now_iso
-from bot.emulator.web import ApiError, JsonBody, not_found, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
 
 router = APIRouter()
 
@@ -93,7 +93,7 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonBody) -> JSON
         access.repo.issues[issue.number] = issue
         data = pull_json(access.store, access.repo, issue)
         issue_event(access.emulator, access.repo, issue, "opened", login)
-    return JSONResponse(data, status_code=201)
+    return created(data)
 
 
 @router.get("/repos/{owner}/{repo}/pulls")
@@ -179,6 +179,8 @@ def merge(request: Request, owner: str, repo: str, number: int, body: JsonBody) 
         assert pull is not None
         if issue.state != "open" or pull.merged:
             raise ApiError(405, "Pull Request is not mergeable")
+        if pull.draft:
+            raise ApiError(405, "Pull Request is still a draft")
         if body.get("sha") and body["sha"] != pull.head_sha:
             raise ApiError(409, "Head branch was modified. Review and try the merge again.")
         for context, state in unmet_required_checks(
@@ -220,7 +222,7 @@ def merge(request: Request, owner: str, repo: str, number: int, body: JsonBody) 
 
 def _close_linked(access: RepoAccess, pull: Issue, login: str) -> None:
     """Close every open issue the merged PR's body names with Closes/Fixes/Resolves #N."""
-    for number in closing_issue_numbers(pull.body):
+    for number in closing_issue_numbers(pull.body, access.repo.full_name):
         target = access.repo.issues.get(number)
         if target is None or target.pull is not None or target.state != "open":
             continue

@@ -38,7 +38,8 @@ def get_user_by_login(request: Request, login: str) -> dict[str, Any]:
 def rate_limit(request: Request) -> dict[str, Any]:
     """The caller's rate-limit status (not counted, as on GitHub)."""
     limits = request.app.state.rate_limits
-    key = identity(request).token_key or f"ip:{request.client}"
+    host = request.client.host if request.client else "127.0.0.1"
+    key = identity(request).token_key or f"ip:{host}"
     core = limits.peek(key, 5000 if identity(request).token_key else 60)
     search = {"limit": 30, "remaining": 30, "reset": core["reset"], "used": 0}
     graphql = {"limit": 5000, "remaining": 5000, "reset": core["reset"], "used": 0}

@@ -46,6 +46,12 @@ class ApiError(Exception):
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
+def created(data: dict[str, Any]) -> JSONResponse:
+    """A 201 with the new object's API URL in ``Location``, as GitHub answers creates."""
+    headers = {"Location": str(data["url"])} if isinstance(data.get("url"), str) else {}
+    return JSONResponse(data, status_code=201, headers=headers)
+
+
 def not_found() -> ApiError:
     """GitHub's 404, also used to hide private things from outsiders."""
     return ApiError(404, "Not Found")

@@ -70,3 +70,26 @@ def test_malformed_json_is_a_400(client: httpx.Client) -> None:
     )
     assert answer.status_code == 400
     assert answer.json()["message"] == "Problems parsing JSON"
+
+
+def test_unknown_pages_answer_like_github(client: httpx.Client) -> None:
+    for path in ("/no/such/endpoint/at/all", "/repos/acme/widgets/issues/not-a-number"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.json()["message"] == "Not Found"
+
+
+def test_creates_say_where_the_new_object_lives(client: httpx.Client) -> None:
+    answer = client.post("/repos/acme/widgets/issues", json={"title": "located"})
+    assert answer.status_code == 201
+    assert answer.headers["Location"] == answer.json()["url"]
+    assert client.get(answer.headers["Location"]).json()["title"] == "located"
+
+
+def test_anonymous_callers_get_sixty_calls_an_hour(emulator: EmulatorHandle) -> None:
+    with httpx.Client(base_url=emulator.api_url) as anonymous:
+        answers = [anonymous.get("/repos/acme/widgets") for _ in range(61)]
+    assert answers[59].status_code == 200
+    assert answers[59].headers["X-RateLimit-Remaining"] == "0"
+    assert answers[60].status_code == 403
+    assert answers[60].json()["message"].startswith("API rate limit exceeded for 127.0.0.1.")

@@ -149,3 +149,32 @@ def test_required_checks_through_the_branch_protection_api(emulator: EmulatorHan
     assert repo.get_branch("main").get_required_status_checks().contexts == ["tests"]
     branch.remove_protection()
     assert not repo.get_branch("main").protected
+
+
+def test_draft_prs_cannot_be_merged(emulator: EmulatorHandle) -> None:
+    _topic_branch(emulator, "bot/draft", {"d.py": b"d = 1\n"})
+    repo = emulator.github("maintainer").get_repo("acme/widgets")
+    pr = repo.create_pull(base="main", head="bot/draft", title="Draft", draft=True)
+    assert pr.mergeable_state == "draft"
+    with pytest.raises(GithubException) as caught:
+        pr.merge()
+    assert caught.value.status == 405
+
+
+def test_deleting_the_head_branch_closes_the_pr(emulator: EmulatorHandle) -> None:
+    _topic_branch(emulator, "bot/gone", {"g.py": b"g = 1\n"})
+    repo = emulator.github("maintainer").get_repo("acme/widgets")
+    pr = repo.create_pull(base="main", head="bot/gone", title="Gone")
+    repo.get_git_ref("heads/bot/gone").delete()
+    assert repo.get_pull(pr.number).state == "closed"
+    assert not repo.get_pull(pr.number).merged
+
+
+def test_closing_keywords_accept_the_full_repository_name(emulator: EmulatorHandle) -> None:
+    repo = emulator.github("maintainer").get_repo("acme/widgets")
+    ours, theirs = repo.create_issue("Ours"), repo.create_issue("Same number elsewhere")
+    _topic_branch(emulator, "bot/fix", {"f.py": b"f = 1\n"})
+    body = f"Fixes acme/widgets#{ours.number}\nresolved other/repo#{theirs.number}"
+    repo.create_pull(base="main", head="bot/fix", title="Fix", body=body).merge()
+    assert repo.get_issue(ours.number).state == "closed"
+    assert repo.get_issue(theirs.number).state == "open"
