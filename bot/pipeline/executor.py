@@ -9,6 +9,7 @@ so a run resumed by another worker, with its workspace gone, still finishes corr
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 
@@ -154,6 +155,7 @@ class Executor:
             self._on_cancel(cancelled)
             raise cancelled
         ctx.store.set_status(ctx.run.id, SUCCEEDED)
+        shutil.rmtree(ctx.workdir, ignore_errors=True)  # everything it held is pushed now
         self._summary("succeeded")
         ctx.store.audit("run-succeeded", actor=ctx.run.actor, repo=ctx.run.repo,
                         issue=ctx.issue, run_id=ctx.run.id, data=self._brief())  # fmt: skip

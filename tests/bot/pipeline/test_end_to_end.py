@@ -78,7 +78,9 @@ def test_an_approved_request_becomes_one_linked_tested_pull_request(
     checks = target.bot.list_check_runs(pr.head_sha)
     assert [(c.name, c.conclusion) for c in checks] == [("issuebot / tests", "success")]
 
-    # Every step is on record, with its outcome.
+    # The run's working copy is gone; every step is on record, with its outcome.
+    assert target.settings.work_dir.is_dir()
+    assert not any(target.settings.work_dir.rglob(result.run_id))
     steps = {s.name: s.outcome for s in target.store.steps(result.run_id)}
     assert set(steps.values()) == {"ok"} and len(steps) == 9
 
