@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -38,6 +39,7 @@ class Live:
 
     target: Target
     queue: InProcessQueue
+    url: str
 
     def runs(self, number: int) -> list[Run]:
         return self.target.store.list_runs(repo=self.target.full_name, issue=number)
@@ -81,7 +83,7 @@ def live(
     try:
         with serve_in_thread(app) as url:
             emulator.set_webhook(f"{url}/webhook", SECRET)
-            yield Live(target, queue)
+            yield Live(target, queue, url)
             emulator.set_webhook(None, None)
             queue.wait(240)
     finally:
@@ -100,6 +102,10 @@ def test_implement_by_a_writer_produces_the_pull_request(live: Live) -> None:
     pull = target.bot.find_pull(f"feat/issue-{number}-widget", state="open")
     assert pull is not None and f"Closes #{number}" in pull.body
     assert [r.actor for r in live.runs(number)] == ["writer"]
+    metrics = httpx.get(f"{live.url}/metrics").text
+    assert 'issuebot_runs_total{outcome="succeeded"}' in metrics
+    assert 'issuebot_step_duration_seconds_count{step="test"}' in metrics
+    assert 'issuebot_deliveries_total{event="issue_comment",outcome="queued"}' in metrics
 
 
 def test_implement_by_a_reader_gets_one_refusal_and_no_branch(live: Live) -> None:
