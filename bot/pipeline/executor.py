@@ -17,13 +17,14 @@ from bot.errors import CancelledError, GitHubError, IssuebotError
 from bot.github.audit import Approval
 from bot.gitops import ls_remote
 from bot.locks import Lease, LockLostError
-from bot.observability import get_logger
+from bot.observability import get_logger, redact
 from bot.pipeline import texts
 from bot.pipeline.model import STEP_NAMES, Output, RunContext, RunResult, Step
 from bot.pipeline.render import DIAGNOSIS_MARKER, SUMMARY_MARKER
 from bot.pipeline.steps_local import LOCAL_STEPS, TestGateError
 from bot.pipeline.steps_remote import REMOTE_STEPS
 from bot.store import CANCELLED, FAILED, RUNNING, SUCCEEDED
+from bot.testgate import Redactor
 
 STEPS: tuple[Step, ...] = (*LOCAL_STEPS, *REMOTE_STEPS)
 assert tuple(s.name for s in STEPS) == STEP_NAMES
@@ -147,7 +148,8 @@ class Executor:
             self._on_failure(current, exc)
             raise
         except Exception as exc:
-            error = InternalStepError(f"step {current} crashed: {type(exc).__name__}: {exc}")
+            detail = redact(Redactor(ctx.secrets)(f"{type(exc).__name__}: {exc}"))[:300]
+            error = InternalStepError(f"step {current} crashed: {detail}")
             self._on_failure(current, error)
             raise error from exc
         if self._cancelled():
