@@ -10,9 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import create_engine
 
 from bot.events.event import sign
+from bot.queue import RqQueue
 from bot.server.app import create_app
 from bot.server.background import serve_in_thread
 from bot.settings import Settings
@@ -207,3 +209,21 @@ def test_readiness_fails_when_the_store_is_unreachable() -> None:
         health = httpx.get(f"{url}/healthz")
     assert (ready.status_code, health.status_code) == (503, 200)
     assert ready.json()["checks"]["store"].startswith("unavailable")
+
+
+@pytest.mark.redis
+def test_with_redis_each_delivery_becomes_one_rq_job(store: RunStore, redis_url: str) -> None:
+    queue = RqQueue(redis_url, name=f"test-webhook-{uuid.uuid4().hex[:8]}")
+    app = create_app(Settings(ISSUEBOT_WEBHOOK_SECRET=SECRET), store=store, queue=queue)
+    try:
+        with serve_in_thread(app) as url:
+            for delivery, comment in (("r-1", 1), ("r-2", 2), ("r-1", 1)):
+                deliver(url, comment_body(comment_id=comment), delivery=delivery)
+            ready = httpx.get(f"{url}/readyz").json()
+        assert ready["checks"] == {"store": "ok", "queue": "ok"}
+        jobs = queue.queue.get_jobs()
+        assert sorted(job.args[1]["delivery_id"] for job in jobs) == ["r-1", "r-2"]
+        assert jobs[0].args[0] == "bot.events.jobs:process_webhook"
+    finally:
+        queue.queue.empty()
+        queue.queue.delete(delete_jobs=True)
