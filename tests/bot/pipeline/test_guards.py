@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import (
     GitError,
+    IssuebotError,
     LockConflictError,
     NotApprovedError,
     NotFoundError,
@@ -104,3 +105,23 @@ def test_the_repository_is_inferred_from_the_checkouts_origin(tmp_path: Path) ->
         check=True,
     )
     assert repo_from_path(tmp_path) == "acme/shop"
+
+
+def test_an_unexpected_crash_is_recorded_typed_and_redacted(
+    make_target: Callable[..., Target],
+) -> None:
+    target = make_target()
+    number = target.file_request()
+    token = target.emulator.token("issuebot[bot]")
+
+    def explode(step: str) -> None:
+        if step == "workspace":
+            raise RuntimeError(f"boom while talking to http://x:{token}@host/repo.git")
+
+    with pytest.raises(IssuebotError, match="step workspace crashed: RuntimeError") as caught:
+        target.orchestrator(after_step=explode).implement_issue(number)
+    assert token not in caught.value.message
+    (run,) = target.store.list_runs(repo=target.full_name, issue=number)
+    assert run.status == "failed" and run.error_kind == "internal"
+    assert token not in (run.error_message or "")
+    assert "bot-failed" in target.bot.get_issue(number).labels
