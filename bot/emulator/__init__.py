@@ -1,5 +1,31 @@
 """A local GitHub: REST as GitHub answers it, real git over smart HTTP, signed webhooks, faults.
 
-Start one in-process with ``bot.emulator.testing.start_emulator`` or from the command line
-with ``issuebot emulator --port P``.
+Start one in-process with ``bot.emulator.testing.start_emulator()`` (tests, the demo) or from
+the command line with ``issuebot emulator --port P`` (``--help`` lists users, seed format and
+the ``/_emulator`` admin API). The REST API lives at the root like api.github.com, so
+PyGithub takes ``base_url="http://127.0.0.1:PORT"``; git lives at ``/OWNER/REPO.git``.
+
+Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
+
+- Auth: ``Authorization: token|Bearer TOKEN`` (PATs, installation tokens) or an App JWT
+  (RS256, ``iss`` = app id) for ``/app...`` endpoints; HTTP Basic with the token as password
+  for git. Unknown/expired tokens answer 401 "Bad credentials"; anonymous writes 401
+  "Requires authentication".
+- Permissions: admin > maintain > write > triage > read. Public repos are readable by all
+  and anyone signed in may open issues and comment (labels/assignees they pass are dropped);
+  triage is needed to label, write to push/merge/create refs, admin for branch protection.
+  Private repos answer 404 to outsiders for reads and writes. Only Bot accounts (GitHub
+  Apps) may write check runs. A non-collaborator's permission reads ``none``.
+- Pull requests compare real branches; merges write real merge/squash commits with
+  ``merge-tree``/``commit-tree``/``update-ref``; conflicts give ``mergeable: false``
+  (``dirty``); required checks (branch protection) give ``blocked`` and a 405 on merge.
+  Merging into the default branch closes issues named by close/fix/resolve ``#N`` (or
+  ``acme/widgets#N``) with ``state_reason: completed``. Open PRs follow their head branch.
+- Webhooks go to one configured URL (*emulator*: one hook for every repository, like an App
+  webhook), sent in order by one background thread and all recorded. Redelivery re-sends
+  the same body with the same ``X-GitHub-Delivery`` GUID, as GitHub's Redeliver does.
+- Faults (``bot.emulator.faults``) replace the next K matching calls; ``already_exists``
+  applies the request first, then answers 422, like a retried create racing itself.
+- Not modelled: forks, reviews, milestones, teams, rulesets, GraphQL, Actions itself
+  (``workflow_run.completed`` is announced on request), rebase merges (405).
 """

@@ -117,23 +117,22 @@ class WebhookSender:
     ) -> Delivery:
         """The first finished delivery matching event/action/predicate; TimeoutError if none."""
         deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                for delivery in self._records:
-                    if (
-                        delivery.done.is_set()
-                        and delivery.event == event
-                        and (action is None or delivery.action == action)
-                        and (predicate is None or predicate(delivery))
-                    ):
-                        return delivery
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    seen = [f"{d.event}.{d.action}" for d in self._records]
-                    raise TimeoutError(
-                        f"no {event}.{action} delivery within {timeout}s; saw {seen}"
-                    )
-                self._lock.wait(min(remaining, 0.1))
+        while True:
+            # The predicate runs outside the lock: it may call the API, which emits events.
+            for delivery in self.deliveries():
+                if (
+                    delivery.done.is_set()
+                    and delivery.event == event
+                    and (action is None or delivery.action == action)
+                    and (predicate is None or predicate(delivery))
+                ):
+                    return delivery
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [f"{d.event}.{d.action}" for d in self.deliveries()]
+                raise TimeoutError(f"no {event}.{action} delivery within {timeout}s; saw {seen}")
+            with self._lock:
+                self._lock.wait(min(remaining, 0.05))
 
     def headers(self, delivery: Delivery, target_id: int) -> dict[str, str]:
         """The headers Hookshot sends with a delivery."""
