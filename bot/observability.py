@@ -13,7 +13,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -108,6 +109,37 @@ def redact_processor(_logger: Any, _method: str, event_dict: Any) -> Any:
 _HANDLER_NAME = "issuebot"
 
 
+def _redact_arg(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
+
+
+class _RedactingRecordFactory:
+    """Masks every stdlib record at birth, so no handler (pytest's, uvicorn's) sees a secret."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
+        self.inner = inner
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redact_arg(a) for a in record.args)
+        if record.exc_info and record.exc_info[0] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            record.exc_text = redact(text)
+        return record
+
+
+def install_record_redaction() -> None:
+    """Wrap the process's LogRecord factory once (idempotent)."""
+    current = logging.getLogRecordFactory()
+    if not isinstance(current, _RedactingRecordFactory):
+        logging.setLogRecordFactory(_RedactingRecordFactory(current))
+
+
 def configure_logging(
     *, json_output: bool = True, level: str = "INFO", stream: TextIO | None = None
 ) -> logging.Handler:
@@ -118,8 +150,15 @@ def configure_logging(
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    install_record_redaction()
+    # Redact before the event becomes a stdlib record: every handler then gets masked data.
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info,
+            redact_processor,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

@@ -42,9 +42,11 @@ PEM = (
 def captured() -> Iterator[io.StringIO]:
     """Everything every logger writes while the test runs, as the worker would print it."""
     stream = io.StringIO()
+    factory = logging.getLogRecordFactory()
     handler = configure_logging(stream=stream)
     yield stream
     logging.getLogger().removeHandler(handler)
+    logging.setLogRecordFactory(factory)
     structlog.reset_defaults()
 
 
@@ -65,12 +67,26 @@ def test_secrets_logged_anywhere_never_reach_the_output(captured: io.StringIO) -
     except RuntimeError:
         log.exception("push_failed")
     logging.getLogger("rq.worker").warning("job args: %s", {"secret": WEBHOOK_SECRET})
-    logging.getLogger("uvicorn").info("key loaded: %s", PEM)
+    logging.getLogger("alembic.runtime").info("key loaded: %s", PEM)
     output = captured.getvalue()
     for secret in (TOKEN, WEBHOOK_SECRET, SENSITIVE_VALUE, "hunter2-prod", "MIIEowIBAAKCAQEA"):
         assert secret not in output
     assert output.count(REDACTED) >= 6
     assert len(_lines(captured)) == 5
+
+
+def test_other_handlers_such_as_pytests_log_capture_get_masked_records_too(
+    captured: io.StringIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    register_secret(WEBHOOK_SECRET)
+    try:
+        raise ValueError(f"bad signature with {WEBHOOK_SECRET}")
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("webhook %s failed", WEBHOOK_SECRET)
+    get_logger("issuebot.server").error("webhook_rejected", secret=WEBHOOK_SECRET)
+    assert len(caplog.records) == 2
+    assert WEBHOOK_SECRET not in caplog.text
+    assert "bad signature with [redacted]" in caplog.text
 
 
 def test_log_lines_are_json_with_the_bound_run_context(captured: io.StringIO) -> None:
