@@ -64,6 +64,7 @@ def issue_json(store: Store, repo: Repo, issue: Issue) -> dict[str, Any]:
         "timeline_url": f"{api}/timeline",
         "performed_via_github_app": None,
         "state_reason": issue.state_reason,
+        "draft": False,
     }
     if issue.pull is not None:
         pulls = f"{repo_api(store, repo)}/pulls/{issue.number}"

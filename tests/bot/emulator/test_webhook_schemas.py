@@ -15,6 +15,7 @@ from bot.emulator.testing import start_emulator
 from bot.emulator.webhooks import Delivery
 from tests.bot.emulator.schemas import validate_webhook
 from tests.bot.emulator.world import REPO, World
+from tests.plugins.github_data import webhook_examples
 
 R = f"/repos/{REPO}"
 
@@ -101,6 +102,31 @@ def test_payloads_match_github_webhook_schema(
     assert matching, f"the session sent no {event}.{action}"
     for delivery in matching:
         validate_webhook(event, action, delivery.payload)
+
+
+MAIN_OBJECT = {
+    "issues": "issue",
+    "issue_comment": "comment",
+    "pull_request": "pull_request",
+    "check_run": "check_run",
+    "check_suite": "check_suite",
+    "workflow_run": "workflow_run",
+}
+# Keys a recorded example has only because of how it was recorded (a deployment's check run).
+NOT_APPLICABLE = {("check_run", "deployment")}
+
+
+@pytest.mark.parametrize(("event", "action"), EMITTED, ids=str)
+def test_payloads_carry_every_key_of_githubs_recorded_example(
+    deliveries: list[Delivery], event: str, action: str | None
+) -> None:
+    examples = [p for p in webhook_examples().get(event, []) if p.get("action") == action]
+    ours = next(d.payload for d in deliveries if d.event == event and d.action == action)
+    for example in examples[:1]:  # some actions have no recording; the schema test covers them
+        assert set(example) <= set(ours)
+        if (main := MAIN_OBJECT.get(event)) is not None:
+            wanted = {k for k in example[main] if (main, k) not in NOT_APPLICABLE}
+            assert wanted <= set(ours[main])
 
 
 def test_nothing_is_sent_that_the_schema_test_does_not_cover(
