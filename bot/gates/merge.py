@@ -20,11 +20,13 @@ from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader
 from bot.gates.owners import CODEOWNERS_PATHS, Owners, reviewers
 from bot.gates.risk import Decision, GateInputs, RuleResult, decide
 from bot.github.audit import Approval, AuditSink
+from bot.github.models import PullRequest
 from bot.github.protocol import GitHubRepo
 from bot.locks import Lease, LockManager, default_owner, repo_lock_key
 
 LOCK_TTL_SECONDS = 120.0
 LOCK_WAIT_SECONDS = 30.0
+MERGEABLE_RETRY_DELAYS = (0.5, 1.0, 2.0)  # GitHub computes `mergeable` lazily after a push
 
 
 @contextmanager
@@ -45,6 +47,17 @@ def merge_lease(
         lease.release()
 
 
+def _get_pull(repo: GitHubRepo, number: int) -> PullRequest:
+    """The PR, re-read briefly while GitHub is still computing its mergeability (null)."""
+    pull = repo.get_pull(number)
+    for delay in MERGEABLE_RETRY_DELAYS:
+        if pull.mergeable is not None or pull.state != "open":
+            break
+        time.sleep(delay)
+        pull = repo.get_pull(number)
+    return pull
+
+
 def load_config(repo: GitHubRepo) -> RepoConfig:
     """The repository's `.github/issuebot.yml` from its default branch (defaults if absent)."""
     return parse_repo_config(repo.read_file(CONFIG_PATH))
@@ -59,7 +72,7 @@ def judge_pull(
     read_diff: DiffReader = git_diff_reader,
 ) -> tuple[Decision, GateInputs]:
     """Decide without acting (`issuebot gate evaluate`): nothing is written anywhere."""
-    pull = repo.get_pull(pr_number)
+    pull = _get_pull(repo, pr_number)
     inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
     return decide(inputs, config.risk), inputs
 
@@ -81,7 +94,10 @@ def evaluate_pull(
         inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
         return decide(inputs, config.risk)  # not ours or already done: judge, never act
     with merge_lease(locks, repo.full_name, wait=lock_wait):
+        pull = _get_pull(repo, pr_number)  # fresh: another merge may have moved the base
         inputs, ctx = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
+        if not inputs.is_open:
+            return decide(inputs, config.risk)
         decision = decide(inputs, config.risk)
         merged_sha: str | None = None
         if decision.outcome == "low-risk":
