@@ -26,9 +26,7 @@ _SQL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 def py_literal(value: object) -> str:
     """A Python literal for JSON-like data (str, int, float, bool, None, list, tuple, dict)."""
     if isinstance(value, str):
-        text = repr(value)
-        # Prefer double quotes like ruff format: repr chose single quotes, so `value` has no `'`.
-        return f'"{text[1:-1]}"' if text[0] == "'" and '"' not in value else text
+        return _py_string(value)
     if value is None or isinstance(value, bool | int):
         return repr(value)
     if isinstance(value, float):
@@ -44,6 +42,16 @@ def py_literal(value: object) -> str:
         items = ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items())
         return "{" + items + "}"
     raise GenerationError(f"cannot render a {type(value).__name__} as a literal")
+
+
+def _py_string(value: str) -> str:
+    """repr() with ruff's quote choice: double quotes unless they need more escapes."""
+    text = repr(value)
+    if text[0] == '"' or value.count('"') > value.count("'"):
+        return text
+    # repr chose single quotes: turn its \' escapes into plain quotes and escape each ".
+    body = text[1:-1].replace("\\'", "'").replace('"', '\\"')
+    return f'"{body}"'
 
 
 def js_literal(value: object) -> str:

@@ -6,6 +6,8 @@ import ast
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import GenerationError
 from generators.endpoints import entity_endpoints
@@ -111,3 +113,8 @@ def test_endpoints_preview_lists_crud_and_actions() -> None:
         ("POST", "/raw-data-sources/{id}/sync"),
         ("POST", "/raw-data-sources/{id}/test"),
     ]
+
+
+@given(st.text())
+def test_py_literal_round_trips_any_text(text: str) -> None:
+    assert ast.literal_eval(py_literal(text)) == text

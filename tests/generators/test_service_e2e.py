@@ -92,18 +92,20 @@ def test_importing_the_app_only_defines_things(service_dir: Path) -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_generated_code_has_no_undefined_or_unused_names(service_dir: Path, tmp_path: Path) -> None:
-    minimal = load_spec(
-        '{"version": 1, "entities": [{"name": "Note", "fields": '
-        '[{"name": "title", "type": "string"}]}]}'
-    )
+def test_generated_code_is_lint_and_format_clean(service_dir: Path, tmp_path: Path) -> None:
+    note = '{"name": "Note", "fields": [{"name": "title", "type": "string"}]}'
+    minimal = load_spec('{"version": 1, "entities": [' + note + "]}")
     write_generated(tmp_path, generate_service(minimal))
+    result = run([sys.executable, "-m", "pytest", "-q"], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    ruff = [str(BIN / "ruff"), "--isolated"]
+    rules = "E,F,W,I,B,UP,SIM,RUF"
     for directory in (service_dir, tmp_path):
-        result = run(
-            [str(BIN / "ruff"), "check", "--isolated", "--select", "F,E9", "--no-cache", "."],
-            directory,
-        )
-        assert result.returncode == 0, result.stdout
+        for length in ("88", "100"):
+            fmt = run([*ruff, "format", "--check", "--line-length", length, "."], directory)
+            assert fmt.returncode == 0, fmt.stdout
+        lint = run([*ruff, "check", "--line-length", "100", "--select", rules, "."], directory)
+        assert lint.returncode == 0, lint.stdout
 
 
 @pytest.mark.postgres
