@@ -40,7 +40,7 @@ class Runner(Protocol):
         ...
 
     def status(self, repo: str, issue: int) -> str:
-        """Markdown describing the issue's latest run."""
+        """Plain text describing the issue's latest run (quoted as code when posted)."""
         ...
 
     def evaluate_merge(self, repo: str, pr: int, head_sha: str | None) -> object:
@@ -105,7 +105,7 @@ def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Servi
     try:
         return Outcome(intent, "done", _apply(intent, intent.number, repo, config, services))
     except LockConflictError as exc:
-        repo.upsert_comment(intent.number, "busy", messages.escape(exc.message))
+        repo.upsert_comment(intent.number, "busy", messages.report_text(intent.kind, exc.message))
         return Outcome(intent, "done", exc.message)
     except IssuebotError as exc:
         if exc.retryable:
@@ -131,7 +131,8 @@ def _apply(
         case "help":
             repo.upsert_comment(number, "help", messages.help_text(config, intent.unknown_command))
         case "status":
-            repo.upsert_comment(number, "status", runner.status(name, number))
+            text = messages.report_text("/status", runner.status(name, number))
+            repo.upsert_comment(number, "status", text)
         case "preview":
             repo.upsert_comment(number, "preview", services.preview(repo, number, config))
         case "implement":

@@ -10,12 +10,15 @@ import re
 
 from bot.config import CONFIG_PATH, RepoConfig
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|@~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escape(text: str) -> str:
-    """Neutralise Markdown, HTML and @-mentions in untrusted text (one line)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))[:500]
+    """Neutralise Markdown, HTML and @-mentions in untrusted text (one line, bounded)."""
+    flat = "".join(_HTML.get(ch, ch) for ch in " ".join(text.split())[:500])
+    # A zero-width space after `@` keeps GitHub from notifying a user or team.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat).replace("@", "@\u200b")
 
 
 def quote_block(text: str) -> str:
@@ -78,6 +81,11 @@ def failure_text(what: str, message: str, hint: str | None) -> str:
         lines += ["", escape(hint)]
     lines += ["", "Fix the cause and comment the command again, or `/help` for the options."]
     return "\n".join(lines)
+
+
+def report_text(what: str, text: str) -> str:
+    """A one-line report from the pipeline (status, cancel, busy), quoted so it cannot inject."""
+    return f"`{what}`:\n\n{quote_block(text)}"
 
 
 def merged_text(pr_number: int, branch: str, deleted: bool) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.events.handlers import Services
-from bot.events.messages import escape
+from bot.events.messages import report_text
 from bot.events.process import RepoFactory, SemanticDedupe
 from bot.events.reconcile import RunLookup
 from bot.gates.merge import evaluate_pull, load_config
@@ -115,12 +115,12 @@ class PipelineRunner:
     def cancel(self, repo: str, issue: int, actor: str) -> object:
         """Stop the active run of ``issue``; its worker stops after the current step."""
         message = self._orchestrator(repo).cancel(issue, actor=actor)
-        self.repo_for(repo).upsert_comment(issue, "cancel", escape(message))
+        self.repo_for(repo).upsert_comment(issue, "cancel", report_text("/cancel", message))
         return message
 
     def status(self, repo: str, issue: int) -> str:
-        """The latest run in one line, as Markdown."""
-        return escape(self._orchestrator(repo).status(issue))
+        """The latest run in one line (plain text; the handler quotes it)."""
+        return self._orchestrator(repo).status(issue)
 
     def evaluate_merge(self, repo: str, pr: int, head_sha: str | None) -> object:
         """Re-run the merge gate for a bot PR whose checks finished."""

@@ -173,6 +173,13 @@ def test_help_and_unknown_commands_get_the_command_list(world: World) -> None:
     assert "I don't know the command `/deploy-now`" in helps[0]
 
 
+def test_status_answers_with_the_runs_state_quoted(world: World) -> None:
+    number = entity_request(world)
+    world.comment("writer", number, "/status")
+    [status] = [b for b in world.bot_comments(number) if "`/status`" in b]
+    assert f"```text\nno runs yet for #{number}\n```" in status
+
+
 def test_removing_needs_review_as_a_maintainer_approves(world: World) -> None:
     number = entity_request(world, ("entity-request", "needs-review"))
     world.as_user("maintainer", number).remove_from_labels("needs-review")
