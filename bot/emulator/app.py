@@ -48,6 +48,22 @@ SECONDARY_DOCS = (
 )
 
 
+# Order matters: literal segments (issues/comments) must win over parameters ({number}).
+ROUTERS = (
+    routes_admin.router,
+    routes_users.router,
+    routes_repos.router,
+    routes_comments.router,
+    routes_labels.router,
+    routes_issues.router,
+    routes_pulls.router,
+    routes_diffs.router,
+    routes_git.router,
+    routes_checks.router,
+    git_http.router,
+)
+
+
 def _is_api(path: str) -> bool:
     return not path.startswith("/_emulator") and GIT_PATH.match(path) is None
 
@@ -159,20 +175,8 @@ def create_app(emulator: Emulator) -> FastAPI:
     app.state.emulator = emulator
     limits = RateLimits()
     app.state.rate_limits = limits
-    for module in (
-        routes_admin,
-        routes_users,
-        routes_repos,
-        routes_comments,
-        routes_labels,
-        routes_issues,
-        routes_pulls,
-        routes_diffs,
-        routes_git,
-        routes_checks,
-        git_http,
-    ):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> Response:
