@@ -33,6 +33,8 @@ def init(
     report = init_repository(directory, force=force, dry_run=dry_run)
     for step in report.actions:
         typer.echo(f"  {_SHOWN[step.action]:<9} {step.path}  ({step.reason})")
+    if report.note:
+        typer.echo(report.note)
     typer.echo(report.summary())
     if any(step.writes for step in report.actions) and not dry_run:
         typer.echo(NEXT_STEPS)

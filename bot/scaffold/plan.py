@@ -36,9 +36,17 @@ Existing = str | None | bool
 
 
 def plan_scaffold(
-    files: Mapping[str, str], existing: Mapping[str, Existing], *, force: bool
+    files: Mapping[str, str],
+    existing: Mapping[str, Existing],
+    *,
+    force: bool,
+    write_once: frozenset[str] = frozenset(),
 ) -> list[FileAction]:
-    """Compare the scaffold with what the repository has; sorted by path."""
+    """Compare the scaffold with what the repository has; sorted by path.
+
+    ``write_once`` paths (user-owned hook modules) are created when missing and otherwise
+    never replaced, not even with ``force``: they hold hand-written business logic.
+    """
     plan: list[FileAction] = []
     for path in sorted(files):
         current = existing.get(path)
@@ -48,6 +56,8 @@ def plan_scaffold(
             plan.append(FileAction(path, Action.CONFLICT, "not a regular file; left alone"))
         elif current == files[path]:
             plan.append(FileAction(path, Action.UNCHANGED, "already up to date"))
+        elif path in write_once:
+            plan.append(FileAction(path, Action.SKIP, "user-owned hook; never replaced"))
         elif force:
             plan.append(FileAction(path, Action.OVERWRITE, "replaced (--force)"))
         else:

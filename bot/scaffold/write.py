@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.errors import UsageError
 from bot.scaffold.plan import Action, Existing, FileAction, plan_scaffold
+from bot.scaffold.skeleton import service_skeleton
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "scaffold"
 
@@ -19,6 +20,7 @@ class InitReport:
     root: Path
     actions: tuple[FileAction, ...]
     dry_run: bool
+    note: str | None = None
 
     def count(self, action: Action) -> int:
         """How many files got ``action``."""
@@ -67,13 +69,22 @@ def _existing(root: Path, path: str) -> Existing:
         return "\0binary"  # differs from every template: kept unless --force
 
 
+def _text(value: Existing) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def init_repository(root: Path, *, force: bool = False, dry_run: bool = False) -> InitReport:
     """Scaffold ``root`` (created if missing); idempotent, never clobbers without ``force``."""
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     files = scaffold_files()
     existing = {path: _existing(root, path) for path in files} if root.exists() else {}
-    actions = plan_scaffold(files, existing, force=force)
+    skeleton = service_skeleton({p: _text(existing.get(p)) or files[p] for p in files})
+    files.update(skeleton.generated)
+    files.update(skeleton.hooks)
+    for path in (*skeleton.generated, *skeleton.hooks):
+        existing[path] = _existing(root, path) if root.exists() else None
+    actions = plan_scaffold(files, existing, force=force, write_once=frozenset(skeleton.hooks))
     if not dry_run:
         for step in actions:
             if step.writes:
@@ -82,4 +93,4 @@ def init_repository(root: Path, *, force: bool = False, dry_run: bool = False) -
                     raise UsageError(f"{step.path} resolves outside {root}; not written")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(files[step.path], encoding="utf-8")
-    return InitReport(root, tuple(actions), dry_run)
+    return InitReport(root, tuple(actions), dry_run, skeleton.problem)

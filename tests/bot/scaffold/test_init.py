@@ -29,6 +29,11 @@ EXPECTED = {
 }
 
 
+def planned(root: Path) -> int:
+    """How many files init manages for ``root`` (templates plus the service skeleton)."""
+    return len(init_repository(root, dry_run=True).actions)
+
+
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
@@ -40,10 +45,11 @@ def run_init(*args: str) -> str:
 
 
 def test_init_on_an_empty_directory_writes_everything_the_bot_needs(tmp_path: Path) -> None:
+    total = planned(tmp_path / "repo")
     out = run_init(str(tmp_path / "repo"))
     files = tree(tmp_path / "repo")
-    assert set(files) >= EXPECTED
-    assert f"created {len(scaffold_files())}" in out and "next:" in out
+    assert set(files) >= EXPECTED | {"app/main.py", "migrations/env.py", "tests/conftest.py"}
+    assert f"created {total}" in out and "next:" in out
     assert load_spec(files["specs/entities.json"].decode()).entities == ()
 
 
@@ -51,7 +57,7 @@ def test_running_init_again_changes_nothing(tmp_path: Path) -> None:
     run_init(str(tmp_path))
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     out = run_init(str(tmp_path))
-    assert "created 0" in out and f"unchanged {len(scaffold_files())}" in out
+    assert "created 0" in out and f"unchanged {planned(tmp_path)}" in out
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
@@ -79,7 +85,7 @@ def test_dry_run_lists_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     before = tree(tmp_path)
     out = run_init(str(tmp_path), "--dry-run", "--force")
     assert tree(tmp_path) == before
-    assert f"would create {len(scaffold_files()) - 1}" in out and "would overwrite 1" in out
+    assert f"would create {planned(tmp_path) - 1}" in out and "would overwrite 1" in out
     assert "overwrite requirements.txt" in out
 
 
@@ -145,3 +151,40 @@ def test_workflows_name_the_events_the_bot_listens_to(name: str) -> None:
 
 def test_the_empty_spec_is_canonical_json() -> None:
     assert json.loads(scaffold_files()["specs/entities.json"]) == {"version": 1, "entities": []}
+
+
+def test_a_fresh_repository_passes_the_no_drift_gate_from_its_first_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_init(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["generate", "--specs", "specs/entities.json", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_existing_spec_gets_its_entities_generated_and_hooks_are_never_replaced(
+    tmp_path: Path,
+) -> None:
+    entity = {
+        "name": "Gizmo",
+        "fields": [{"name": "label", "type": "string", "max_length": 9}],
+        "actions": [{"name": "sync", "scope": "item"}],
+    }
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs/entities.json").write_text(json.dumps({"version": 1, "entities": [entity]}))
+    (tmp_path / "app/hooks").mkdir(parents=True)
+    (tmp_path / "app/hooks/gizmo.py").write_text("# my business logic\n")
+    out = run_init(str(tmp_path), "--force")
+    assert (tmp_path / "app/models/gizmo.py").is_file()
+    assert (tmp_path / "app/hooks/gizmo.py").read_text() == "# my business logic\n"
+    assert "keep      app/hooks/gizmo.py  (user-owned hook; never replaced)" in out
+
+
+def test_an_invalid_spec_is_kept_and_only_the_skeleton_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs/entities.json").write_text("{broken")
+    out = run_init(str(tmp_path))
+    assert "service skeleton skipped" in out
+    assert (tmp_path / "specs/entities.json").read_text() == "{broken"
+    assert (tmp_path / ".github/workflows/ci.yml").is_file()
+    assert not (tmp_path / "app/main.py").exists()
