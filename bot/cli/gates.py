@@ -9,21 +9,11 @@ import typer
 
 from bot.errors import UsageError
 from bot.gates.merge import evaluate_pull, judge_pull, load_config
-from bot.gates.risk import Decision
+from bot.gates.report import decision_text
 from bot.github import MemoryAuditSink, connect_repo
 from bot.locks import make_lock_manager
 from bot.settings import load_settings
 from bot.store import RunStore
-
-_ICON = {"pass": "PASS", "fail": "FAIL", "pending": "WAIT"}
-
-
-def render_decision(decision: Decision) -> str:
-    """Plain-text decision for the terminal: outcome, then one line per rule."""
-    lines = [f"PR #{decision.pr_number} at {decision.head_sha[:12]}: {decision.outcome}"]
-    width = max(len(r.rule) for r in decision.rules)
-    lines += [f"  {_ICON[r.status]}  {r.rule:<{width}}  {r.reason}" for r in decision.rules]
-    return "\n".join(lines)
 
 
 def evaluate(
@@ -50,7 +40,7 @@ def evaluate(
     else:
         gh = connect_repo(settings, repo, MemoryAuditSink())
         decision, _ = judge_pull(gh, pr, load_config(gh), bot_login=settings.bot_login)
-    typer.echo(json.dumps(decision.to_dict(), indent=2) if as_json else render_decision(decision))
+    typer.echo(json.dumps(decision.to_dict(), indent=2) if as_json else decision_text(decision))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -36,6 +36,17 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+_TEXT_STATUS = {"pass": "PASS", "fail": "FAIL", "pending": "WAIT"}
+
+
+def decision_text(decision: Decision) -> str:
+    """Plain text for terminals and the demo: the outcome, then one line per rule."""
+    lines = [f"PR #{decision.pr_number} at {decision.head_sha[:12]}: {decision.outcome}"]
+    width = max(len(r.rule) for r in decision.rules)
+    lines += [f"  {_TEXT_STATUS[r.status]}  {r.rule:<{width}}  {r.reason}" for r in decision.rules]
+    return "\n".join(lines)
+
+
 def _rule_line(rule: RuleResult) -> str:
     return f"| {_ICON[rule.status]} | {rule.title} | {safe(rule.reason)} |"
 
