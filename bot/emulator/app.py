@@ -187,6 +187,12 @@ def create_app(emulator: Emulator) -> FastAPI:
         message = "Not Found" if exc.status_code == 404 else str(exc.detail)
         return ApiError(exc.status_code, message).response()
 
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/_emulator"):  # a bad admin call: say what was wrong
+            return ApiError(422, f"{type(exc).__name__}: {exc}").response()
+        return ApiError(500, "Server Error").response()
+
     @app.exception_handler(RequestValidationError)
     async def _bad_path(_request: Request, _exc: RequestValidationError) -> Response:
         return ApiError(404, "Not Found").response()  # e.g. /issues/abc: GitHub has no such page

@@ -16,7 +16,7 @@ from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.faults import FAULT_KINDS
 from bot.emulator.serializers_checks import check_run_json
-from bot.emulator.web import ApiError, JsonBody
+from bot.emulator.web import ApiError, JsonObject
 from bot.emulator.webhooks import Delivery
 
 router = APIRouter(prefix="/_emulator")
@@ -54,14 +54,14 @@ def health(request: Request) -> dict[str, Any]:
 
 
 @router.post("/users", status_code=201)
-def add_user(request: Request, body: JsonBody) -> dict[str, Any]:
+def add_user(request: Request, body: JsonObject) -> dict[str, Any]:
     """Create a user with a token: ``{"login", "token", "type"?}``."""
     user = _emu(request).add_user(str(body["login"]), body.get("token"), body.get("type", "User"))
     return {"login": user.login, "id": user.id, "type": user.type}
 
 
 @router.post("/repos", status_code=201)
-def create_repo(request: Request, body: JsonBody) -> dict[str, Any]:
+def create_repo(request: Request, body: JsonObject) -> dict[str, Any]:
     """Create a repo: ``{"full_name", "files"?: {path: text}, "default_branch"?, "private"?}``."""
     files = {k: str(v).encode() for k, v in (body.get("files") or {}).items()}
     try:
@@ -77,7 +77,7 @@ def create_repo(request: Request, body: JsonBody) -> dict[str, Any]:
 
 
 @router.put("/repos/{owner}/{repo}/permissions/{login}")
-def set_permission(request: Request, owner: str, repo: str, login: str, body: JsonBody) -> Any:
+def set_permission(request: Request, owner: str, repo: str, login: str, body: JsonObject) -> Any:
     """Grant a permission: ``{"permission": "admin"|...|"none"}``."""
     _emu(request).set_permission(_repo_name(owner, repo), login, str(body["permission"]))
     return {"permission": body["permission"]}
@@ -85,7 +85,7 @@ def set_permission(request: Request, owner: str, repo: str, login: str, body: Js
 
 @router.put("/repos/{owner}/{repo}/required-checks/{branch:path}")
 def set_required_checks(
-    request: Request, owner: str, repo: str, branch: str, body: JsonBody
+    request: Request, owner: str, repo: str, branch: str, body: JsonObject
 ) -> Any:
     """Protect a branch with required check contexts: ``{"contexts": [...]}``."""
     found = _emu(request).repo_or_raise(_repo_name(owner, repo))
@@ -94,7 +94,7 @@ def set_required_checks(
 
 
 @router.post("/repos/{owner}/{repo}/checks", status_code=201)
-def post_check(request: Request, owner: str, repo: str, body: JsonBody) -> Any:
+def post_check(request: Request, owner: str, repo: str, body: JsonObject) -> Any:
     """Complete a check run as CI: ``{"sha", "name", "conclusion", "login"?: "ci-bot"}``."""
     emulator = _emu(request)
     found = emulator.repo_or_raise(_repo_name(owner, repo))
@@ -113,7 +113,7 @@ def post_check(request: Request, owner: str, repo: str, body: JsonBody) -> Any:
 
 
 @router.post("/repos/{owner}/{repo}/workflow-runs", status_code=201)
-def workflow_run(request: Request, owner: str, repo: str, body: JsonBody) -> Any:
+def workflow_run(request: Request, owner: str, repo: str, body: JsonObject) -> Any:
     """Announce a finished Actions run: ``{"sha", "name"?, "conclusion"?, "login"?}``."""
     emulator = _emu(request)
     found = emulator.repo_or_raise(_repo_name(owner, repo))
@@ -131,7 +131,7 @@ def workflow_run(request: Request, owner: str, repo: str, body: JsonBody) -> Any
 
 
 @router.put("/webhook")
-def set_webhook(request: Request, body: JsonBody) -> Any:
+def set_webhook(request: Request, body: JsonObject) -> Any:
     """Where deliveries go: ``{"url", "secret"}`` (null url stops delivering)."""
     _emu(request).hooks.configure(body.get("url"), body.get("secret"))
     return {"url": body.get("url")}
@@ -154,7 +154,7 @@ def redeliver(request: Request, delivery_id: str) -> Any:
 
 
 @router.post("/faults", status_code=201)
-def add_fault(request: Request, body: JsonBody) -> Any:
+def add_fault(request: Request, body: JsonObject) -> Any:
     """Plan faults: ``{"method", "path_regex", "kind", "count"?: 1, "delay"?: 0}``."""
     if body.get("kind") not in FAULT_KINDS:
         raise ApiError(422, f"kind must be one of {', '.join(FAULT_KINDS)}")

@@ -13,7 +13,14 @@ from bot.emulator.serializers import repo_json
 from bot.emulator.serializers_checks import check_run_json, status_json, suite_json
 from bot.emulator.serializers_pulls import commit_json
 from bot.emulator.state import CheckRun
-from bot.emulator.web import ApiError, JsonBody, created, not_found, page_params, paginated
+from bot.emulator.web import (
+    ApiError,
+    JsonObject,
+    created,
+    not_found,
+    page_params,
+    paginated,
+)
 
 router = APIRouter()
 
@@ -35,7 +42,7 @@ def _run(access: RepoAccess, run_id: int) -> CheckRun:
 
 
 @router.post("/repos/{owner}/{repo}/check-runs", status_code=201)
-def create_check_run(request: Request, owner: str, repo: str, body: JsonBody) -> JSONResponse:
+def create_check_run(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Report a check run on a commit."""
     access = repo_access(request, owner, repo)
     login = _require_app(access)
@@ -49,7 +56,7 @@ def create_check_run(request: Request, owner: str, repo: str, body: JsonBody) ->
 
 @router.patch("/repos/{owner}/{repo}/check-runs/{run_id}")
 def update_check_run(
-    request: Request, owner: str, repo: str, run_id: int, body: JsonBody
+    request: Request, owner: str, repo: str, run_id: int, body: JsonObject
 ) -> dict[str, Any]:
     """Update a check run (its app only)."""
     access = repo_access(request, owner, repo)
@@ -111,7 +118,7 @@ def list_check_suites(request: Request, owner: str, repo: str, ref: str) -> dict
 
 @router.post("/repos/{owner}/{repo}/statuses/{sha}", status_code=201)
 def create_status(
-    request: Request, owner: str, repo: str, sha: str, body: JsonBody
+    request: Request, owner: str, repo: str, sha: str, body: JsonObject
 ) -> JSONResponse:
     """Set a commit status for a context."""
     access = repo_access(request, owner, repo)

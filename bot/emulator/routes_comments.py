@@ -12,7 +12,14 @@ from bot.emulator.events import comment_event
 from bot.emulator.serializers import REACTION_CONTENTS, reaction_json
 from bot.emulator.serializers_issues import comment_json
 from bot.emulator.state import Comment, Reaction, now_iso
-from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
+from bot.emulator.web import (
+    ApiError,
+    JsonObject,
+    created,
+    not_found,
+    paginated,
+    validation_failed,
+)
 
 router = APIRouter()
 
@@ -53,7 +60,7 @@ def list_repo_comments(request: Request, owner: str, repo: str) -> Response:
 
 @router.post("/repos/{owner}/{repo}/issues/{number}/comments", status_code=201)
 def create_comment(
-    request: Request, owner: str, repo: str, number: int, body: JsonBody
+    request: Request, owner: str, repo: str, number: int, body: JsonObject
 ) -> JSONResponse:
     """Comment on an issue or PR (anyone who can read a public repo may)."""
     access = repo_access(request, owner, repo)
@@ -81,7 +88,7 @@ def get_comment(request: Request, owner: str, repo: str, comment_id: int) -> dic
 
 @router.patch("/repos/{owner}/{repo}/issues/comments/{comment_id}")
 def edit_comment(
-    request: Request, owner: str, repo: str, comment_id: int, body: JsonBody
+    request: Request, owner: str, repo: str, comment_id: int, body: JsonObject
 ) -> dict[str, Any]:
     """Edit a comment: its author, or anyone with triage."""
     access = repo_access(request, owner, repo)
@@ -130,7 +137,7 @@ def _react(access: RepoAccess, reactions: list[Reaction], body: Any) -> JSONResp
 
 @router.post("/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", status_code=201)
 def react_comment(
-    request: Request, owner: str, repo: str, comment_id: int, body: JsonBody
+    request: Request, owner: str, repo: str, comment_id: int, body: JsonObject
 ) -> JSONResponse:
     """React to a comment (200 if the same reaction already exists)."""
     access = repo_access(request, owner, repo)
@@ -150,7 +157,7 @@ def comment_reactions(request: Request, owner: str, repo: str, comment_id: int) 
 
 @router.post("/repos/{owner}/{repo}/issues/{number}/reactions", status_code=201)
 def react_issue(
-    request: Request, owner: str, repo: str, number: int, body: JsonBody
+    request: Request, owner: str, repo: str, number: int, body: JsonObject
 ) -> JSONResponse:
     """React to an issue."""
     access = repo_access(request, owner, repo)

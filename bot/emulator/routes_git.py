@@ -13,7 +13,7 @@ from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.pushes import announce_push
 from bot.emulator.serializers import repo_api
 from bot.emulator.serializers_pulls import branch_json, protection_json
-from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated
+from bot.emulator.web import ApiError, JsonObject, created, not_found, paginated
 
 router = APIRouter()
 ZERO = gitrepo.EMPTY_SHA
@@ -69,7 +69,7 @@ def get_required_checks(request: Request, owner: str, repo: str, branch: str) ->
 
 @router.patch("/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks")
 def update_required_checks(
-    request: Request, owner: str, repo: str, branch: str, body: JsonBody
+    request: Request, owner: str, repo: str, branch: str, body: JsonObject
 ) -> dict[str, Any]:
     """Replace the required contexts of a protected branch."""
     access = repo_access(request, owner, repo)
@@ -103,7 +103,7 @@ def get_protection(request: Request, owner: str, repo: str, branch: str) -> dict
 
 @router.put("/repos/{owner}/{repo}/branches/{branch}/protection")
 def put_protection(
-    request: Request, owner: str, repo: str, branch: str, body: JsonBody
+    request: Request, owner: str, repo: str, branch: str, body: JsonObject
 ) -> dict[str, Any]:
     """Protect a branch; ``required_status_checks`` null means no required checks."""
     access = repo_access(request, owner, repo)
@@ -147,7 +147,7 @@ def get_ref(request: Request, owner: str, repo: str, ref: str) -> dict[str, Any]
 
 
 @router.post("/repos/{owner}/{repo}/git/refs", status_code=201)
-def create_ref(request: Request, owner: str, repo: str, body: JsonBody) -> JSONResponse:
+def create_ref(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Create a branch at a commit (422 ``Reference already exists``)."""
     access = repo_access(request, owner, repo)
     login = access.require("write")
@@ -166,7 +166,9 @@ def create_ref(request: Request, owner: str, repo: str, body: JsonBody) -> JSONR
 
 
 @router.patch("/repos/{owner}/{repo}/git/refs/{ref:path}")
-def update_ref(request: Request, owner: str, repo: str, ref: str, body: JsonBody) -> dict[str, Any]:
+def update_ref(
+    request: Request, owner: str, repo: str, ref: str, body: JsonObject
+) -> dict[str, Any]:
     """Move a branch (fast-forward only unless ``force``)."""
     access = repo_access(request, owner, repo)
     login = access.require("write")

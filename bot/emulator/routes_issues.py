@@ -11,7 +11,7 @@ from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.events import issue_event, label_diff_events
 from bot.emulator.serializers_issues import rest_issue_json
 from bot.emulator.state import Issue, Label, now_iso
-from bot.emulator.web import ApiError, JsonBody, created, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonObject, created, paginated, validation_failed
 
 router = APIRouter()
 
@@ -38,7 +38,7 @@ def resolve_labels(access: RepoAccess, names: list[Any]) -> list[str]:
 
 
 @router.post("/repos/{owner}/{repo}/issues", status_code=201)
-def create_issue(request: Request, owner: str, repo: str, body: JsonBody) -> JSONResponse:
+def create_issue(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Open an issue; labels and assignees need triage and are dropped silently without it."""
     access = repo_access(request, owner, repo)
     login = access.require("read")
@@ -73,7 +73,7 @@ def get_issue(request: Request, owner: str, repo: str, number: int) -> dict[str,
 
 @router.patch("/repos/{owner}/{repo}/issues/{number}")
 def edit_issue(
-    request: Request, owner: str, repo: str, number: int, body: JsonBody
+    request: Request, owner: str, repo: str, number: int, body: JsonObject
 ) -> dict[str, Any]:
     """Edit an issue: its author or anyone with triage; labels need triage."""
     access = repo_access(request, owner, repo)

@@ -13,7 +13,15 @@ from bot.emulator.events import label_diff_events
 from bot.emulator.routes_issues import resolve_labels
 from bot.emulator.serializers import label_json
 from bot.emulator.state import Label, now_iso
-from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
+from bot.emulator.web import (
+    ApiError,
+    JsonBody,
+    JsonObject,
+    created,
+    not_found,
+    paginated,
+    validation_failed,
+)
 
 router = APIRouter()
 
@@ -37,7 +45,7 @@ def list_labels(request: Request, owner: str, repo: str) -> Response:
 
 
 @router.post("/repos/{owner}/{repo}/labels", status_code=201)
-def create_label(request: Request, owner: str, repo: str, body: JsonBody) -> JSONResponse:
+def create_label(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Create a label (422 ``already_exists`` if the name is taken, case-insensitively)."""
     access = repo_access(request, owner, repo)
     access.require("write")
@@ -67,7 +75,7 @@ def get_label(request: Request, owner: str, repo: str, name: str) -> dict[str, A
 
 @router.patch("/repos/{owner}/{repo}/labels/{name:path}")
 def update_label(
-    request: Request, owner: str, repo: str, name: str, body: JsonBody
+    request: Request, owner: str, repo: str, name: str, body: JsonObject
 ) -> dict[str, Any]:
     """Rename or recolor a label."""
     access = repo_access(request, owner, repo)

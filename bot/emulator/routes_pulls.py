@@ -20,7 +20,14 @@ from bot.emulator.pushes import announce_push
 from bot.emulator.routes_issues import apply_issue_edit, next_number
 from bot.emulator.serializers_pulls import pull_json
 from bot.emulator.state import Issue, PullInfo, now_iso
-from bot.emulator.web import ApiError, JsonBody, created, not_found, paginated, validation_failed
+from bot.emulator.web import (
+    ApiError,
+    JsonObject,
+    created,
+    not_found,
+    paginated,
+    validation_failed,
+)
 
 router = APIRouter()
 
@@ -42,7 +49,7 @@ def _branch_name(access: RepoAccess, head: str) -> str:
 
 
 @router.post("/repos/{owner}/{repo}/pulls", status_code=201)
-def create_pull(request: Request, owner: str, repo: str, body: JsonBody) -> JSONResponse:
+def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Open a PR from a branch of this repository (no forks)."""
     access = repo_access(request, owner, repo)
     login = access.require("read")
@@ -128,7 +135,7 @@ def get_pull(request: Request, owner: str, repo: str, number: int) -> dict[str, 
 
 @router.patch("/repos/{owner}/{repo}/pulls/{number}")
 def update_pull(
-    request: Request, owner: str, repo: str, number: int, body: JsonBody
+    request: Request, owner: str, repo: str, number: int, body: JsonObject
 ) -> dict[str, Any]:
     """Edit title/body/state/base: the author or anyone with write."""
     access = repo_access(request, owner, repo)
@@ -162,7 +169,7 @@ def is_merged(request: Request, owner: str, repo: str, number: int) -> Response:
 
 
 @router.put("/repos/{owner}/{repo}/pulls/{number}/merge")
-def merge(request: Request, owner: str, repo: str, number: int, body: JsonBody) -> dict[str, Any]:
+def merge(request: Request, owner: str, repo: str, number: int, body: JsonObject) -> dict[str, Any]:
     """Merge or squash into base; 405 when not mergeable, 409 when ``sha`` is stale."""
     access = repo_access(request, owner, repo)
     login = access.require("write")

@@ -109,7 +109,16 @@ async def json_body(request: Request) -> Any:
         raise ApiError(400, "Problems parsing JSON") from exc
 
 
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; other JSON values are GitHub's 422 "Invalid request"."""
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise ApiError(422, "Invalid request.\n\nThe request body must be a JSON object.")
+    return body
+
+
 JsonBody = Annotated[Any, Depends(json_body)]
+JsonObject = Annotated[dict[str, Any], Depends(json_object)]
 
 
 def page_params(request: Request) -> tuple[int, int]:

@@ -93,3 +93,15 @@ def test_anonymous_callers_get_sixty_calls_an_hour(emulator: EmulatorHandle) -> 
     assert answers[59].headers["X-RateLimit-Remaining"] == "0"
     assert answers[60].status_code == 403
     assert answers[60].json()["message"].startswith("API rate limit exceeded for 127.0.0.1.")
+
+
+def test_a_json_array_where_an_object_belongs_is_invalid(client: httpx.Client) -> None:
+    answer = client.post("/repos/acme/widgets/labels", json=["bug"])
+    assert answer.status_code == 422
+    assert answer.json()["message"].startswith("Invalid request.")
+
+
+def test_a_bad_admin_call_says_what_was_missing(emulator: EmulatorHandle) -> None:
+    answer = httpx.post(f"{emulator.api_url}/_emulator/users", json={"token": "t"})
+    assert answer.status_code == 422
+    assert "login" in answer.json()["message"]
