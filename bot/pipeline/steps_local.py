@@ -27,7 +27,7 @@ from bot.gitops.workspace import Workspace
 from bot.issuespec.parse import parse_issue_body
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
-from bot.testgate import Redactor, TestReport, run_tests
+from bot.testgate import Redactor, TestReport, interpreter_for, run_tests
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
 
@@ -217,10 +217,19 @@ def test(ctx: RunContext) -> Output:
     ws = ctx.workspace()
     app_dir = Path(ctx.config.paths.output) / "app"
     redactor = Redactor(secrets=ctx.secrets, sensitive_fields=_sensitive_fields(ctx))
+    timeout = ctx.config.tests.timeout_seconds
+    interpreter = interpreter_for(
+        ws.path, ctx.workdir.parents[1] / "venvs", timeout_seconds=timeout
+    )
+    if interpreter.error is not None:
+        output = redact_registered(redactor(interpreter.error))
+        command = tuple(ctx.config.tests.command)
+        raise TestGateError(TestReport(False, None, False, 0.0, output, command=command))
     report = run_tests(
         ws.path,
         command=ctx.config.tests.command,
-        timeout_seconds=ctx.config.tests.timeout_seconds,
+        timeout_seconds=timeout,
+        python=interpreter.python,
         coverage_source=app_dir.as_posix() if (ws.path / app_dir).is_dir() else None,
         coverage_min=ctx.config.tests.coverage_min,
         redact=lambda text: redact_registered(redactor(text)),

@@ -9,6 +9,7 @@ from bot.store.records import StepRecord
 from bot.testgate import TestReport
 
 _ADVICE = {
+    "environment": "Check requirements.txt: every package must be installable by pip.",
     "import": "A module could not be imported: check for syntax errors or missing packages.",
     "database": "A database or migration error: check migrations and the test database setup.",
     "assertion": "A test's expectation did not hold: the existing tests may need updating.",

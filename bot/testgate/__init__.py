@@ -3,5 +3,14 @@
 from bot.testgate.classify import Diagnosis, classify_failure
 from bot.testgate.redact import Redactor
 from bot.testgate.runner import TestReport, run_tests
+from bot.testgate.venv import Interpreter, interpreter_for
 
-__all__ = ["Diagnosis", "Redactor", "TestReport", "classify_failure", "run_tests"]
+__all__ = [
+    "Diagnosis",
+    "Interpreter",
+    "Redactor",
+    "TestReport",
+    "classify_failure",
+    "interpreter_for",
+    "run_tests",
+]

@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-FailureKind = Literal["timeout", "import", "database", "assertion", "coverage", "error"]
+FailureKind = Literal[
+    "timeout", "environment", "import", "database", "assertion", "coverage", "error"
+]
 
 KIND_TITLES: dict[FailureKind, str] = {
     "timeout": "timeout: the test run exceeded its time limit",
+    "environment": "environment: the repository's requirements could not be installed",
     "import": "import/syntax error: a module could not be loaded",
     "database": "database/migration error",
     "assertion": "assertion failure: a test's expectation did not hold",
@@ -66,6 +69,8 @@ def failed_tests(output: str) -> tuple[str, ...]:
 
 
 def _kind(output: str, timed_out: bool) -> FailureKind:
+    if output.startswith("installing requirements.txt"):
+        return "environment"
     if timed_out:
         return "timeout"
     if _IMPORT.search(output):

@@ -113,8 +113,15 @@ class Target:
         return number
 
 
+@pytest.fixture(scope="session")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One work directory for the session: each run works in its own subdirectory, and the
+    per-requirements venv cache under it is built once instead of once per test."""
+    return tmp_path_factory.mktemp("issuebot-work")
+
+
 @pytest.fixture
-def make_target(emulator: EmulatorHandle, tmp_path: Path) -> Callable[..., Target]:
+def make_target(emulator: EmulatorHandle, tmp_path: Path, work_dir: Path) -> Callable[..., Target]:
     """Create a fresh target repository (scaffold plus ``extra`` files) and the bot's wiring."""
 
     def make(extra: dict[str, str] | None = None) -> Target:
@@ -128,7 +135,7 @@ def make_target(emulator: EmulatorHandle, tmp_path: Path) -> Callable[..., Targe
             GITHUB_API_URL=emulator.api_url,
             GITHUB_TOKEN=emulator.token(BOT),
             DATABASE_URL=f"sqlite:///{tmp_path}/runs.db",
-            ISSUEBOT_WORK_DIR=tmp_path / "work",
+            ISSUEBOT_WORK_DIR=work_dir,
             ISSUEBOT_BOT_LOGIN=BOT,
         )
         store = RunStore.open(settings.database_url)

@@ -79,8 +79,8 @@ def test_an_approved_request_becomes_one_linked_tested_pull_request(
     assert [(c.name, c.conclusion) for c in checks] == [("issuebot / tests", "success")]
 
     # The run's working copy is gone; every step is on record, with its outcome.
-    assert target.settings.work_dir.is_dir()
-    assert not any(target.settings.work_dir.rglob(result.run_id))
+    repo_work = target.settings.work_dir / target.full_name.replace("/", "__")
+    assert repo_work.is_dir() and not (repo_work / result.run_id).exists()
     steps = {s.name: s.outcome for s in target.store.steps(result.run_id)}
     assert set(steps.values()) == {"ok"} and len(steps) == 9
 
@@ -100,7 +100,7 @@ def test_failing_repo_tests_stop_the_run_before_anything_is_pushed(
         "GITHUB_API_URL": target.settings.github_api_url,
         "GITHUB_TOKEN": target.emulator.token("issuebot[bot]"),
         "DATABASE_URL": target.settings.database_url,
-        "ISSUEBOT_WORK_DIR": str(target.tmp / "cli-work"),
+        "ISSUEBOT_WORK_DIR": str(target.settings.work_dir),
         "ISSUEBOT_BOT_LOGIN": "issuebot[bot]",
         "ISSUEBOT_LOG_JSON": "false",
     }
