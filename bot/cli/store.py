@@ -85,7 +85,12 @@ def show_run(
     run = store.get_run(run_id)
     if run is None:
         raise NotFoundError(f"no run {run_id}", hint="see `issuebot runs list`")
-    steps, audit = store.steps(run_id), store.audit_entries(run_id=run_id)
+    steps = store.steps(run_id)
+    # Entries of this run, plus its issue's entries that name no run (e.g. a later merge).
+    issue_wide = store.audit_entries(repo=run.repo, issue=run.issue, limit=500)
+    merged = {a.id: a for a in store.audit_entries(run_id=run_id, limit=500)}
+    merged.update({a.id: a for a in issue_wide if a.run_id is None and a.ts >= run.created_at})
+    audit = [merged[k] for k in sorted(merged)]
     if as_json:
         data = {
             "run": asdict(run),

@@ -57,6 +57,11 @@ def seeded(monkeypatch: pytest.MonkeyPatch, database_url: str) -> dict[str, str]
         "merge_decision", actor="issuebot[bot]", repo="acme/shop", issue=2, run_id=failed.id,
         data={"outcome": "needs-review", "rule": "workflow file changed"},
     )  # fmt: skip
+    store.record(  # the merge gate, later, could not tell which run made the PR
+        {"kind": "merge-decision", "repo": "acme/shop", "issue": 2, "run_id": None,
+         "actor": "issuebot[bot]", "outcome": "low-risk", "merged": True}
+    )  # fmt: skip
+    store.audit("merge-decision", actor="bot", repo="acme/shop", issue=1, data={})  # other issue
     live = store.create_run("acme/other", 3, trigger="label", actor="m")
     store.close()
     return {"done": done.id, "failed": failed.id, "live": live.id}
@@ -86,6 +91,8 @@ def test_runs_show_tells_the_story_of_a_failed_run(seeded: dict[str, str]) -> No
     ]
     assert "\x1b" not in out  # escape sequences from untrusted text are neutralised
     assert 'merge_decision by issuebot[bot]: {"outcome": "needs-review"' in out
+    assert 'merge-decision by issuebot[bot]: {"merged": true, "outcome": "low-risk"}' in out
+    assert "merge-decision by bot" not in out
     data = json.loads(_invoke("runs", "show", seeded["live"], "--json"))
     assert (data["run"]["status"], data["steps"], data["audit"]) == ("queued", [], [])
 
