@@ -108,6 +108,14 @@ def test_generated_code_is_lint_and_format_clean(service_dir: Path, tmp_path: Pa
         assert lint.returncode == 0, lint.stdout
 
 
+def test_generated_code_type_checks_under_strict_mypy(service_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nstrict = True\nplugins = pydantic.mypy\n")
+    args = ["--config-file", str(config), "--cache-dir", str(tmp_path / "cache")]
+    result = run([str(BIN / "mypy"), *args, "app", "tests", "migrations"], service_dir)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
 @pytest.mark.postgres
 def test_generated_tests_pass_on_postgresql(service_dir: Path, postgres_url: str) -> None:
     result = run(
