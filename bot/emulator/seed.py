@@ -99,12 +99,21 @@ class Seed(BaseModel):
 
     @classmethod
     def from_file(cls, path: Path) -> Seed:
-        """Read a seed JSON file; a bad file is one ConfigError line, not a traceback."""
+        """Read a seed JSON file; relative ``source_dir`` values are relative to the file."""
         try:
-            return cls.model_validate(json.loads(path.read_text()))
+            seed = cls.model_validate(json.loads(path.read_text()))
         except (OSError, ValueError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"seed file {path}: {first}") from exc
+            lines = str(exc).splitlines()
+            detail = " ".join(lines[:3]) if lines else type(exc).__name__
+            raise ConfigError(f"seed file {path}: {detail}") from exc
+        for repo in seed.repos:
+            if repo.source_dir is not None and not repo.source_dir.is_absolute():
+                repo.source_dir = path.parent / repo.source_dir
+            if repo.source_dir is not None and not repo.source_dir.is_dir():
+                raise ConfigError(
+                    f"seed file {path}: source_dir {repo.source_dir} is not a directory"
+                )
+        return seed
 
 
 DEFAULT_USERS: list[UserSeed] = [

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from bot.emulator.seed import Seed
 from bot.emulator.testing import start_emulator
 from bot.errors import ConfigError, UsageError
 
-SEED = {
+SEED: dict[str, Any] = {
     "users": [
         {"login": "alice", "token": "ghp_alice"},
         {"login": "helper[bot]", "token": "ghs_helper", "type": "Bot"},
@@ -45,7 +46,7 @@ def test_a_seed_file_builds_users_repos_labels_and_protection(tmp_path: Path) ->
     (source / "pkg").mkdir(parents=True)
     (source / "pkg" / "mod.py").write_text("VALUE = 1\n")
     seed_data = dict(SEED)
-    seed_data["repos"] = [SEED["repos"][0] | {"source_dir": str(source)}]  # type: ignore[index]
+    seed_data["repos"] = [SEED["repos"][0] | {"source_dir": "src"}]  # relative to the file
     path = tmp_path / "seed.json"
     path.write_text(json.dumps(seed_data))
 
@@ -62,11 +63,20 @@ def test_a_seed_file_builds_users_repos_labels_and_protection(tmp_path: Path) ->
         assert repo.get_branch("trunk").protected
 
 
-def test_a_broken_seed_file_is_one_config_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"repos": [{"nope": 1}]}',
+        "{not json",
+        '{"repos": [{"full_name": "a/b", "source_dir": "x"}]}',
+    ],
+)
+def test_a_broken_seed_file_is_one_config_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "seed.json"
-    path.write_text('{"repos": [{"nope": 1}]}')
-    with pytest.raises(ConfigError, match="seed file"):
+    path.write_text(content)
+    with pytest.raises(ConfigError, match="seed file") as caught:
         Seed.from_file(path)
+    assert "\n" not in caught.value.message
 
 
 @pytest.fixture
