@@ -23,8 +23,10 @@ from bot.locks import (
     SqlLockManager,
     hold,
     issue_lock_key,
+    make_lock_manager,
     repo_lock_key,
 )
+from bot.settings import Settings
 from bot.store import RunStore
 from tests.bot.store.helpers import pg_schema_url
 
@@ -181,3 +183,17 @@ def _acquire_eventually(manager: LockManager, key: str, *, owner: str) -> Lease:
             return lease
         time.sleep(0.05)
     raise AssertionError(f"{key} was never freed")
+
+
+def test_leases_live_in_redis_when_the_queue_does_and_in_the_store_otherwise(
+    tmp_path: Path, redis_url: str
+) -> None:
+    store = RunStore.open(f"sqlite:///{tmp_path / 'runs.db'}")
+    try:
+        embedded = make_lock_manager(Settings(queue_url=None), store)
+        shared = make_lock_manager(Settings(queue_url=redis_url), store)
+        assert isinstance(embedded, SqlLockManager)
+        assert isinstance(shared, RedisLockManager)
+        shared.close()
+    finally:
+        store.close()
