@@ -144,6 +144,11 @@ def create_app(
             event = Event.from_http(request.headers, body, state.secret)
         except IssuebotError as exc:
             return _refuse(request, exc)
+        if event.repo:
+            state.repos_seen.add(event.repo)
+        reason = prefilter(event, bot_login=state.bot_login)
+        if reason is not None:  # nothing will ever run for it: no insert, no thread hop
+            return _answer(event, "ignored", reason)
         return await run_in_threadpool(_accept, state, event)
 
     @app.get("/healthz")
@@ -189,20 +194,15 @@ def _refuse(request: Request, exc: IssuebotError) -> JSONResponse:
 
 
 def _accept(state: ServerState, event: Event) -> JSONResponse:
-    """Record the delivery, drop what needs no work, enqueue the rest (runs in a thread)."""
-    if event.repo:
-        state.repos_seen.add(event.repo)
-    reason = prefilter(event, bot_login=state.bot_login)
+    """Record the delivery under its unique id, then enqueue it (runs in a worker thread)."""
     pre_key = None
-    if reason is None and event.name != "issues":
+    if event.name != "issues":
         # Outside `issues`, routing needs no repo config, so the semantic key is exact here.
         pre_key = route(event, DEFAULT_CONFIG, bot_login=state.bot_login).dedupe_key or None
     with state.write_lock:
         fresh = state.store.record_delivery(event.delivery_id, event.name, pre_key)
     if not fresh:
         return _answer(event, "duplicate")
-    if reason is not None:
-        return _answer(event, "ignored", reason)
     try:
         state.queue.enqueue(
             state.job,
