@@ -15,6 +15,9 @@ from generators.checks import (
 )
 from generators.problem import Problem, show
 
+# `pk_<table>` must fit PostgreSQL's 63-character identifiers.
+MAX_TABLE = naming.MAX_NAME - 3
+
 if TYPE_CHECKING:
     from generators.spec import Entity, SpecFile
 
@@ -36,6 +39,11 @@ def entity_problems(entity: Entity) -> list[Problem]:
             Problem(
                 "name", f"{entity.name} is a class of the generated service", "choose another name"
             )
+        )
+    table = naming.table_name(entity.name)
+    if len(table) > MAX_TABLE:
+        problems.append(
+            Problem("name", f"its table name {table} is over {MAX_TABLE} characters", "shorten it")
         )
     problems += text_problems(entity.layer, "layer", limit=naming.MAX_NAME)
     if not naming.is_snake_case(entity.layer):

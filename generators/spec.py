@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from bot.errors import SpecError
+from bot.errors import GenerationError, SpecError
 from generators import checks, entity_checks
 from generators.problem import Problem, join_path, show
 
@@ -240,7 +240,7 @@ def validate_entity_data(data: object) -> tuple[Entity | None, list[Problem]]:
     entity, problems = _collect(Entity, data)
     if entity is None:
         return None, problems + _field_fallback(data)
-    problems = entity_checks.entity_problems(entity)
+    problems = entity_checks.entity_problems(entity) or _name_clashes((entity,))
     return (None, problems) if problems else (entity.with_auto_fields(), [])
 
 
@@ -276,8 +276,19 @@ def validate_spec_data(data: object) -> tuple[SpecFile | None, list[Problem]]:
     if problems or shell is None:
         return None, problems
     spec = shell.model_copy(update={"entities": tuple(entities)})
-    problems = entity_checks.spec_problems(spec)
+    problems = entity_checks.spec_problems(spec) or _name_clashes(spec.entities)
     return (None, problems) if problems else (spec, [])
+
+
+def _name_clashes(entities: tuple[Entity, ...]) -> list[Problem]:
+    """Database names the generator would derive twice (`uq_t_a_b` from `a_b` and `a`+`b`)."""
+    from generators.views import entity_views  # noqa: PLC0415 (views import this module)
+
+    try:
+        entity_views(entities)
+    except GenerationError as exc:
+        return [Problem("entities" if len(entities) > 1 else "", exc.message, exc.hint or "")]
+    return []
 
 
 def load_spec(text: str) -> SpecFile:

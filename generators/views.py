@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
+from bot.errors import GenerationError
 from generators import naming
 from generators.samples import Samples, samples_for
 from generators.spec import Entity, Field
@@ -224,4 +225,24 @@ def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
         view = entity_view(entity, down)
         views.append(view)
         down = view.revision
+    _refuse_name_clashes(views)
     return views
+
+
+def _refuse_name_clashes(views: list[EntityView]) -> None:
+    """Tables, indexes, constraints and enum types share PostgreSQL namespaces: no repeats."""
+    seen: dict[str, str] = {
+        "action_requests": "ActionRequest",
+        "pk_action_requests": "ActionRequest",
+    }
+    for view in views:
+        names = [view.table, f"pk_{view.table}"]
+        names += [c.name for c in (*view.uniques, *view.indexes)]
+        names += [f.enum_type for f in view.enums]
+        for name in names:
+            if name in seen:
+                raise GenerationError(
+                    f"{view.name} and {seen[name]} would both create a database object {name}",
+                    hint="rename a field or an entity",
+                )
+            seen[name] = view.name

@@ -14,7 +14,7 @@ from generators.endpoints import entity_endpoints
 from generators.naming import kebab_plural, python_attribute, snake_case
 from generators.render import identifier, js_literal, py_literal, sql_name
 from generators.service import generate_service
-from generators.spec import SpecFile
+from generators.spec import Entity, SpecFile, validate_entity_data
 from tests.generators.cases import case_spec
 
 HOSTILE = [
@@ -118,3 +118,20 @@ def test_endpoints_preview_lists_crud_and_actions() -> None:
 @given(st.text())
 def test_py_literal_round_trips_any_text(text: str) -> None:
     assert ast.literal_eval(py_literal(text)) == text
+
+
+def test_clashing_database_names_are_refused_not_rendered() -> None:
+    data = {
+        "name": "Pair",
+        "fields": [
+            {"name": "a_b", "type": "string", "unique": True},
+            {"name": "a", "type": "string"},
+            {"name": "b", "type": "string"},
+        ],
+        "indexes": [{"fields": ["a", "b"], "unique": True}],
+    }
+    _, problems = validate_entity_data(data)
+    assert "uq_pairs_a_b" in problems[0].message
+    entity = Entity.model_validate(data)
+    with pytest.raises(GenerationError, match="uq_pairs_a_b"):
+        generate_service(SpecFile(version=1, entities=(entity,)))
