@@ -140,6 +140,7 @@ def paginated(request: Request, items: list[Any], status: int = 200) -> Response
     links = []
 
     def link(number: int, rel: str) -> str:
+        """One ``<url>; rel="..."`` entry pointing at page ``number``."""
         query = dict(request.query_params) | {"page": str(number), "per_page": str(per_page)}
         base = str(request.url.replace(query=""))
         return f'<{base.rstrip("?")}?{urlencode(query)}>; rel="{rel}"'

@@ -70,7 +70,10 @@ class WebhookReceiver:
 
 def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        """Records each POST; answers 202 for a good signature, 401 otherwise."""
+
         def do_POST(self) -> None:
+            """Verify ``X-Hub-Signature-256`` over the raw body and record the delivery."""
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             expected = (
                 "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
@@ -94,7 +97,7 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
-            return
+            """Keep test output quiet."""
 
     return Handler
 
