@@ -77,5 +77,6 @@ def _held_run_leases(redis_url: str, repos: list[str]) -> int:
     for repo in repos:
         for key in client.scan_iter(match=f"issuebot:lock:*{repo}*"):
             held += not key.endswith(b":fence")
+            client.delete(key)  # the bench leaves nothing behind
     client.close()
     return held

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from bot.store import RunStore
 
 
+# A fencing counter idle this long has no holder left to fence against, so it may go.
+FENCE_TTL_SECONDS = 30 * 86400
+
+
 class LockLostError(LockConflictError):
     """Our lease expired and someone else may hold it now: stop before writing anything."""
 
@@ -108,7 +112,11 @@ class RedisLockManager:
         lock = self._redis.lock(self.prefix + key, timeout=ttl_seconds, thread_local=False)
         if not lock.acquire(blocking=False, token=f"{owner}|{uuid4().hex}"):
             return None
-        token = int(self._redis.incr(self.prefix + key + ":fence"))
+        fence = self.prefix + key + ":fence"
+        with self._redis.pipeline() as pipe:  # one round trip; idle keys vanish after a month
+            pipe.incr(fence)
+            pipe.expire(fence, FENCE_TTL_SECONDS)
+            token = int(pipe.execute()[0])
         return _RedisLease(lock, key, owner, token, ttl_seconds)
 
     def holder(self, key: str) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import create_engine, event, text
 
 from bot.emulator.testing import EmulatorHandle, start_emulator
@@ -45,10 +46,16 @@ def emulator() -> Iterator[EmulatorHandle]:
 
 
 @pytest.fixture
-def approved(emulator: EmulatorHandle, pg_schema_url: str, tmp_path: Path) -> Iterator[Approved]:
+def approved(
+    emulator: EmulatorHandle, pg_schema_url: str, tmp_path: Path, redis_url: str
+) -> Iterator[Approved]:
     target = approved_request(emulator, pg_schema_url, tmp_path)
     yield target
     target.store.close()
+    client = redis.Redis.from_url(redis_url)  # the fencing counters of this test's repo
+    for key in client.scan_iter(match=f"issuebot:lock:*{target.repo}*"):
+        client.delete(key)
+    client.close()
 
 
 def _wait_for(condition: Any, what: str, timeout: float = 120) -> None:
