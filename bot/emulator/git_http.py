@@ -26,6 +26,7 @@ from bot.emulator.web import ApiError, Identity
 router = APIRouter()
 _push_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="GitHub"'}
+SMART_PATHS = {"info/refs", "git-upload-pack", "git-receive-pack", "HEAD"}
 
 
 def _needs_write(path: str, request: Request) -> bool:
@@ -99,6 +100,8 @@ async def smart_http(request: Request, owner: str, name: str, path: str) -> Resp
     """Serve one smart-HTTP request for a repository."""
     emulator = emulator_of(request)
     store = emulator.store
+    if path not in SMART_PATHS:  # smart HTTP only: no dumb-protocol file access
+        return PlainTextResponse("Not Found", 404)
     try:
         who = auth.resolve(store, request.headers.get("authorization"))
     except ApiError:

@@ -136,8 +136,15 @@ def branches(git_dir: Path) -> dict[str, str]:
     return result
 
 
+def usable_rev(rev: str) -> bool:
+    """Whether a client-supplied revision is safe to hand to git (never read as an option)."""
+    return bool(rev) and not rev.startswith("-") and all(c.isprintable() for c in rev)
+
+
 def resolve(git_dir: Path, rev: str) -> str | None:
     """The commit sha ``rev`` names (branch, sha or ref), or None."""
+    if not usable_rev(rev):
+        return None
     out = git(git_dir, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
     return out or None
 
@@ -207,6 +214,16 @@ def create_commit(
     return git(git_dir, "commit-tree", tree, *args, "-m", message, env=_env(*author))
 
 
+def valid_branch_name(name: str) -> bool:
+    """Whether git accepts ``name`` as a branch (``git check-ref-format --branch``)."""
+    if not usable_rev(name):
+        return False
+    done = subprocess.run(
+        ["git", "check-ref-format", f"refs/heads/{name}"], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
 def update_ref(git_dir: Path, branch: str, new: str, old: str | None = None) -> None:
     """Move (or create) ``branch`` to ``new``, failing if it no longer points at ``old``."""
     args = ["update-ref", f"refs/heads/{branch}", new]
@@ -222,6 +239,8 @@ def delete_ref(git_dir: Path, branch: str) -> None:
 
 def read_blob(git_dir: Path, rev: str, path: str) -> bytes | None:
     """Content of ``path`` at ``rev``, or None if it is not a file there."""
+    if not usable_rev(rev):
+        return None
     proc = subprocess.run(
         ["git", f"--git-dir={git_dir}", "cat-file", "blob", f"{rev}:{path}"],
         capture_output=True,
@@ -254,6 +273,8 @@ def file_patch(git_dir: Path, base: str, head: str, path: str) -> str:
 
 def tree_entries(git_dir: Path, rev: str, path: str) -> list[tuple[str, str, str]] | None:
     """(type, sha, name) of each entry of directory ``path`` at ``rev``; None if not a tree."""
+    if not usable_rev(rev):
+        return None
     spec = f"{rev}:{path}" if path else f"{rev}^{{tree}}"
     kind = git(git_dir, "cat-file", "-t", spec, check=False)
     if kind != "tree":
@@ -268,4 +289,6 @@ def tree_entries(git_dir: Path, rev: str, path: str) -> list[tuple[str, str, str
 
 def blob_sha(git_dir: Path, rev: str, path: str) -> str | None:
     """The blob sha of ``path`` at ``rev``."""
+    if not usable_rev(rev):
+        return None
     return git(git_dir, "rev-parse", "--verify", "--quiet", f"{rev}:{path}", check=False) or None

@@ -157,6 +157,8 @@ def create_ref(request: Request, owner: str, repo: str, body: JsonObject) -> JSO
     if not isinstance(sha, str) or gitrepo.resolve(access.repo.git_dir, sha) is None:
         raise ApiError(422, "Object does not exist")
     branch = ref.removeprefix("refs/heads/")
+    if not gitrepo.valid_branch_name(branch):
+        raise ApiError(422, "Reference name is not valid")
     with access.store.lock:
         if gitrepo.resolve(access.repo.git_dir, ref) is not None:
             raise ApiError(422, "Reference already exists")

@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.emulator.testing import EmulatorHandle
@@ -111,3 +112,9 @@ def test_private_repos_need_a_collaborator_token_to_clone(
     assert (clone(emulator.clone_url("acme/secret", "reader"), tmp_path / "ok") / "s.txt").exists()
     refused = run(tmp_path, "clone", "-q", emulator.clone_url("acme/secret", "stranger"), "x")
     assert refused.returncode != 0
+
+
+def test_repository_files_are_not_served_as_static_files(emulator: EmulatorHandle) -> None:
+    for path in ("config", "objects/info/packs", "refs/heads/main", "../../etc/passwd"):
+        answer = httpx.get(f"{emulator.api_url}/acme/widgets.git/{path}")
+        assert answer.status_code == 404, path

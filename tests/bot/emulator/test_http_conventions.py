@@ -105,3 +105,15 @@ def test_a_bad_admin_call_says_what_was_missing(emulator: EmulatorHandle) -> Non
     answer = httpx.post(f"{emulator.api_url}/_emulator/users", json={"token": "t"})
     assert answer.status_code == 422
     assert "login" in answer.json()["message"]
+
+
+def test_revisions_that_look_like_git_options_are_never_passed_to_git(
+    client: httpx.Client,
+) -> None:
+    assert client.get("/repos/acme/widgets/commits/--all/status").status_code == 422
+    readme = client.get("/repos/acme/widgets/contents/README.md", params={"ref": "--help"})
+    assert readme.status_code == 404
+    bad_branch = client.post(
+        "/repos/acme/widgets/git/refs", json={"ref": "refs/heads/a..b", "sha": "main"}
+    )
+    assert bad_branch.status_code == 422
