@@ -6,11 +6,12 @@
 
 Every approval becomes one RQ job (plus ``--redeliver`` duplicates, as redelivered webhooks
 that slipped past dedupe would), worked off by N `python -m bot.queue.worker --burst`
-processes. The synthetic workload does what a run does to the shared backends (per-issue
-Redis lease, one run row, nine recorded steps that each wait ``--step-ms``, one "PR" audit
-entry) so it measures the infrastructure; ``pipeline`` runs the real Orchestrator steps
-(git, generator, tests, PR) on a local GitHub emulator. After each round the invariants
-are checked and printed: one PR per approval, no duplicates, no lease left behind.
+processes. The synthetic workload (``simulated_run`` in tests/bot/queue/jobs.py) does what a
+run does to the shared backends (per-issue Redis lease, one run row, nine recorded steps
+that each wait ``--step-ms``, one "PR" audit entry) so it measures the infrastructure;
+``pipeline`` runs the real Orchestrator steps (git, generator, tests, PR) on an emulator.
+After each round the invariants are checked and printed: one PR per approval, no
+duplicates, no lease left behind.
 Needs PostgreSQL (or --database sqlite) and Redis; prints figures, asserts nothing on speed.
 """
 
@@ -32,43 +33,10 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bot.errors import LockConflictError  # noqa: E402
-from bot.locks import RedisLockManager, default_owner, hold, issue_lock_key  # noqa: E402
 from bot.queue import RqQueue  # noqa: E402
-from bot.store import ActiveRunExistsError, RunStore  # noqa: E402
+from bot.store import RunStore  # noqa: E402
 
-STEPS = ("verify", "workspace", "spec", "generate", "test", "commit", "push", "pull_request",
-         "report")  # fmt: skip
-_stores: dict[str, RunStore] = {}
-
-
-def synthetic_run(payload: dict[str, Any]) -> str:
-    """One run as the shared backends see it; duplicates of a done issue change nothing."""
-    store = _stores.get(payload["database_url"])
-    if store is None:
-        store = _stores[payload["database_url"]] = RunStore.open(payload["database_url"])
-    repo, issue = payload["repo"], int(payload["issue"])
-    locks = RedisLockManager(payload["redis_url"], prefix=payload["lock_prefix"])
-    try:
-        with hold(locks, issue_lock_key(repo, issue), 60, owner=default_owner("bench")) as lease:
-            if any(r.status == "succeeded" for r in store.list_runs(repo=repo, issue=issue)):
-                return "duplicate"
-            run = store.create_run(repo, issue, trigger="label", actor="bench")
-            store.set_status(run.id, "running")
-            for step in STEPS:
-                lease.extend()
-                store.start_step(run.id, step)
-                time.sleep(payload["step_ms"] / 1000)
-                store.finish_step(run.id, step, outcome="ok", output={})
-                if step == "pull_request":
-                    store.audit("pr_opened", actor="bench", repo=repo, issue=issue,
-                                run_id=run.id, data={})  # fmt: skip
-            store.set_status(run.id, "succeeded")
-            return run.id
-    except (LockConflictError, ActiveRunExistsError):
-        return "busy"  # another worker has this issue; its run is the one
-    finally:
-        locks.close()
+SIMULATED_RUN = "tests.bot.queue.jobs:simulated_run"  # lease, run row, nine steps, one "PR"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -122,8 +90,8 @@ class Backends:
 
 def run_workers(count: int, backends: Backends, env: dict[str, str]) -> float:
     """Start ``count`` burst workers, wait for all; the wall time in seconds."""
-    cmd = [sys.executable, "-m", "bot.queue.worker", backends.redis_url,
-           "--queue", backends.queue_name, "--burst", "--preload", "bench.scale"]  # fmt: skip
+    cmd = [sys.executable, "-m", "bot.queue.worker", backends.redis_url, "--queue",
+           backends.queue_name, "--burst", "--preload", "tests.bot.queue.jobs"]  # fmt: skip
     started = time.time()
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL) for _ in range(count)]  # fmt: skip
@@ -144,7 +112,7 @@ def synthetic_round(args: argparse.Namespace, workers: int, tmp: Path) -> dict[s
                        "redis_url": backends.redis_url, "lock_prefix": backends.lock_prefix,
                        "step_ms": args.step_ms}  # fmt: skip
             for _ in range(1 + args.redeliver):
-                backends.queue.enqueue("bench.scale:synthetic_run", payload, timeout_seconds=600)
+                backends.queue.enqueue(SIMULATED_RUN, payload, timeout_seconds=600)
         wall = run_workers(workers, backends, dict(os.environ))
         prs = backends.store.audit_entries(limit=100_000)
         issues = {(e.repo or "", e.issue or 0) for e in prs}

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.errors import GitHubUnavailableError
+from bot.errors import GitHubUnavailableError, LockConflictError
+from bot.locks import RedisLockManager, default_owner, hold, issue_lock_key
+from bot.store import ActiveRunExistsError, RunStore
 
 
 def record(payload: dict[str, Any]) -> str:
@@ -45,3 +47,36 @@ def wait_for(payload: dict[str, Any]) -> None:
     deadline = time.monotonic() + 20
     while not Path(payload["path"]).exists() and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+RUN_STEPS = ("verify", "workspace", "spec", "generate", "test", "commit", "push", "pull_request",
+             "report")  # fmt: skip
+_stores: dict[str, RunStore] = {}
+
+
+def simulated_run(payload: dict[str, Any]) -> str:
+    """What a run does to the shared backends (lease, run row, nine steps, one "PR")."""
+    url = payload["database_url"]
+    store = _stores.get(url) or _stores.setdefault(url, RunStore.open(url))
+    repo, issue = str(payload["repo"]), int(payload["issue"])
+    locks = RedisLockManager(payload["redis_url"], prefix=payload["lock_prefix"])
+    try:
+        with hold(locks, issue_lock_key(repo, issue), 60, owner=default_owner("sim")) as lease:
+            if any(r.status == "succeeded" for r in store.list_runs(repo=repo, issue=issue)):
+                return "already-done"
+            run = store.create_run(repo, issue, trigger="label", actor="sim")
+            store.set_status(run.id, "running")
+            for step in RUN_STEPS:
+                lease.extend()
+                store.start_step(run.id, step)
+                time.sleep(float(payload.get("step_ms", 0)) / 1000)
+                store.finish_step(run.id, step, outcome="ok", output={})
+                if step == "pull_request":
+                    store.audit("pr_opened", actor="sim", repo=repo, issue=issue,
+                                run_id=run.id, data={})  # fmt: skip
+            store.set_status(run.id, "succeeded")
+            return run.id
+    except (LockConflictError, ActiveRunExistsError):
+        return "busy"  # another worker holds this issue: its run is the one
+    finally:
+        locks.close()
