@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict
 from datetime import datetime
@@ -155,6 +156,12 @@ def worker(
         return
     _prepare(settings)
     if metrics_port is not None:
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            typer.echo(
+                "warning: without PROMETHEUS_MULTIPROC_DIR (an empty directory, set before start)"
+                " the metrics of jobs, which run in forked work horses, are lost",
+                err=True,
+            )
         serve_metrics(metrics_port)
     if requeue:
         store = RunStore.open(settings.database_url)
