@@ -18,7 +18,7 @@ from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
 from bot.errors import CancelledError, LockConflictError, NotFoundError, UsageError
 from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.gitops import GitIdentity
-from bot.issuespec.request import FeatureRequest
+from bot.issuespec.request import request_from_data
 from bot.issuespec.request_feature import request_feature
 from bot.locks import Lease, LockManager, default_owner, issue_lock_key, make_lock_manager
 from bot.observability import register_secret
@@ -131,10 +131,13 @@ class Orchestrator:
         ui_requirements: str | None = None,
     ) -> FeatureResult:
         """File the feature request as a `needs-review` issue (phase 1 of the seed flow)."""
-        req = FeatureRequest(
-            title=title, description=description, user_story=user_story,
-            acceptance_criteria=list(acceptance_criteria), entity_definition=entity_definition,
-            api_endpoints=list(api_endpoints), ui_requirements=ui_requirements,
+        req = request_from_data(
+            {
+                "title": title, "description": description, "user_story": user_story,
+                "acceptance_criteria": list(acceptance_criteria),
+                "entity_definition": entity_definition, "api_endpoints": list(api_endpoints),
+                "ui_requirements": ui_requirements,
+            }
         )  # fmt: skip
         number, url = request_feature(self.github, req, self.config())
         return FeatureResult(number=number, url=url)

@@ -15,6 +15,7 @@ from bot.errors import (
     NotApprovedError,
     NotFoundError,
     PermissionDeniedError,
+    UsageError,
 )
 from bot.locks import SqlLockManager, issue_lock_key
 from bot.pipeline import repo_from_path
@@ -125,3 +126,12 @@ def test_an_unexpected_crash_is_recorded_typed_and_redacted(
     assert run.status == "failed" and run.error_kind == "internal"
     assert token not in (run.error_message or "")
     assert "bot-failed" in target.bot.get_issue(number).labels
+
+
+def test_a_malformed_feature_request_files_nothing(make_target: Callable[..., Target]) -> None:
+    target = make_target()
+    with pytest.raises(UsageError, match="title"):
+        target.orchestrator().request_feature(
+            "two\nlines", "d", "s", [], {"name": "Widget", "fields": []}, [], None
+        )
+    assert target.bot.list_open_issues() == ()
