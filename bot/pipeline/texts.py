@@ -122,7 +122,7 @@ def check_text(ctx: RunContext) -> str:
         summary=test["summary"],
         coverage=test.get("coverage"),
         coverage_min=test.get("coverage_min", 0),
-        steps=step_lines(ctx.store.steps(ctx.run.id)),
+        steps=[row for row in step_lines(ctx.store.steps(ctx.run.id)) if row.name != "report"],
         run_id=ctx.run.id,
         issue=ctx.issue,
     )
