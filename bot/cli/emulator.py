@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.errors import UsageError
+
+if TYPE_CHECKING:
+    from bot.emulator.core import Emulator
 
 HELP = """Run a local GitHub (REST API, git over HTTP, signed webhooks) until Ctrl-C.
 
@@ -98,13 +101,24 @@ def run_emulator(
             emulator.hooks.configure(webhook_url, webhook_secret)
         if app_key_out is not None and emulator.app_private_keys:
             app_key_out.write_text(next(iter(emulator.app_private_keys.values())))
-        typer.echo(f"GitHub emulator at {emulator.store.base_url} (Ctrl-C to stop)")
-        for repo in emulator.store.repos.values():
-            typer.echo(f"  repo {repo.full_name}: {emulator.store.base_url}/{repo.full_name}.git")
+        _describe(emulator, webhook_url or (world.webhook.url if world.webhook else None))
         try:
             make_server(emulator, log_level).run(sockets=[sock])
         finally:
             emulator.close()
+
+
+def _describe(emulator: Emulator, webhook_url: str | None) -> None:
+    """Print what a new user needs: URL, repos, tokens, apps, where webhooks go."""
+    store = emulator.store
+    typer.echo(f"GitHub emulator at {store.base_url} (Ctrl-C to stop)")
+    for repo in store.repos.values():
+        typer.echo(f"  repo  {repo.full_name:<24} {store.base_url}/{repo.full_name}.git")
+    for token, login in store.tokens.items():
+        typer.echo(f"  user  {login:<24} token {token}")
+    for app in store.apps.values():
+        typer.echo(f"  app   {app.slug:<24} id {app.id}, installation {app.installation_id}")
+    typer.echo(f"  webhooks -> {webhook_url or 'nowhere (use --webhook-url)'}")
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
