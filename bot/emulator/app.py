@@ -204,7 +204,9 @@ def create_app(emulator: Emulator) -> FastAPI:
             return await call_next(request)
         try:
             who = auth.resolve(emulator.store, request.headers.get("authorization"))
-        except ApiError as exc:
+        except ApiError as exc:  # failed logins still count against the caller's address
+            host = request.client.host if request.client else "127.0.0.1"
+            exc.headers |= limits.count(f"ip:{host}", ANONYMOUS_RATE_LIMIT)
             return exc.response()
         request.state.identity = who
         limit = RATE_LIMIT if who.token_key else ANONYMOUS_RATE_LIMIT

@@ -13,6 +13,7 @@ def test_a_bad_token_gets_githubs_bad_credentials_answer(emulator: EmulatorHandl
     answer = httpx.get(f"{emulator.api_url}/user", headers={"Authorization": "token nope"})
     assert answer.status_code == 401
     assert answer.json()["message"] == "Bad credentials"
+    assert answer.headers["X-RateLimit-Limit"] == "60"
     with pytest.raises(BadCredentialsException):
         Github(auth=Auth.Token("nope"), base_url=emulator.api_url).get_user().login  # noqa: B018
 
