@@ -94,18 +94,22 @@ def test_importing_the_app_only_defines_things(service_dir: Path) -> None:
 
 def test_generated_code_is_lint_and_format_clean(service_dir: Path, tmp_path: Path) -> None:
     note = '{"name": "Note", "fields": [{"name": "title", "type": "string"}]}'
-    minimal = load_spec('{"version": 1, "entities": [' + note + "]}")
-    write_generated(tmp_path, generate_service(minimal))
-    result = run([sys.executable, "-m", "pytest", "-q"], tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:]
+    small = {
+        tmp_path / "minimal": load_spec('{"version": 1, "entities": [' + note + "]}"),
+        tmp_path / "empty": load_spec('{"version": 1, "entities": []}'),
+    }
+    for directory, spec in small.items():
+        write_generated(directory, generate_service(spec))
+        result = run([sys.executable, "-m", "pytest", "-q"], directory)
+        assert result.returncode == 0, result.stdout[-3000:]
     ruff = [str(BIN / "ruff"), "--isolated"]
-    rules = "E,F,W,I,B,UP,SIM,RUF"
-    for directory in (service_dir, tmp_path):
+    for directory in (service_dir, *small):
         for length in ("88", "100"):
             fmt = run([*ruff, "format", "--check", "--line-length", length, "."], directory)
             assert fmt.returncode == 0, fmt.stdout
-        lint = run([*ruff, "check", "--line-length", "100", "--select", rules, "."], directory)
-        assert lint.returncode == 0, lint.stdout
+            rules = ["--line-length", length, "--select", "E,F,W,I,B,UP,SIM,RUF"]
+            lint = run([*ruff, "check", *rules, "."], directory)
+            assert lint.returncode == 0, lint.stdout
 
 
 def test_generated_code_type_checks_under_strict_mypy(service_dir: Path, tmp_path: Path) -> None:
