@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import GenerationError
-from generators.header import verify_header
+from generators.header import is_generated, verify_header
 from generators.service import GeneratedService
 
 
@@ -56,13 +56,38 @@ def write_generated(out_dir: Path, service: GeneratedService) -> WriteReport:
 
 
 def find_drift(out_dir: Path, service: GeneratedService) -> list[str]:
-    """Generated files that are missing, hand-edited or stale (user-owned files never drift)."""
+    """Generated files that are missing, hand-edited, stale or orphaned (no longer generated).
+
+    User-owned files never drift. Orphans are files under the generated top-level folders whose
+    first line still carries our marker though the spec no longer produces them.
+    """
     drifted = []
     for relative, text in sorted(service.files.items()):
         current = _read(_target(out_dir, relative))
         if current != text:
             drifted.append(relative)
-    return drifted
+    return sorted(drifted + _orphans(out_dir, service))
+
+
+def _orphans(out_dir: Path, service: GeneratedService) -> list[str]:
+    roots = {relative.split("/", 1)[0] for relative in service.files if "/" in relative}
+    found = []
+    for root in sorted(roots):
+        for path in sorted((out_dir / root).rglob("*")):
+            relative = path.relative_to(out_dir).as_posix()
+            if relative in service.files or relative in service.user_owned or not path.is_file():
+                continue
+            if is_generated(_first_line(path)):
+                found.append(relative)
+    return found
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline(200)
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def describe_drift(out_dir: Path, paths: list[str]) -> list[str]:
@@ -75,6 +100,6 @@ def describe_drift(out_dir: Path, paths: list[str]) -> list[str]:
         elif not verify_header(current):
             reason = "hand-edited"
         else:
-            reason = "stale"
+            reason = "stale"  # or no longer generated at all
         described.append(f"{relative} ({reason})")
     return described

@@ -57,6 +57,16 @@ def test_drift_names_missing_edited_and_stale_files(
     ]
 
 
+def test_files_no_longer_generated_are_reported(
+    tmp_path: Path, combined_service: GeneratedService
+) -> None:
+    write_generated(tmp_path, combined_service)
+    old = tmp_path / "app" / "api" / "removed_entity.py"
+    old.write_text(combined_service.files["app/api/raw_data_source.py"])
+    (tmp_path / "app" / "notes.py").write_text("# my own module, not generated\n")
+    assert find_drift(tmp_path, combined_service) == ["app/api/removed_entity.py"]
+
+
 def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
     evil = GeneratedService(files={"../escape.py": "x = 1\n"})
     with pytest.raises(GenerationError):
