@@ -14,6 +14,7 @@ NODE_OCTOKIT = ROOT / "node_modules" / "@octokit"
 pytest_plugins = [
     "tests.plugins.github_data",
     "tests.plugins.emulator",
+    "tests.plugins.log_secrets",
 ]
 
 POSTGRES_URL = os.environ.get(
