@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 def run(
-    args: list[str], cwd: Path, timeout: float = 240, **env: str
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with a clean environment: no inherited database or coverage settings."""
     base = {
@@ -33,14 +33,14 @@ def run(
         for k, v in os.environ.items()
         if not k.startswith(("DATABASE_", "COV_CORE", "COVERAGE", "PYTEST"))
     }
-    base |= {"PYTHONDONTWRITEBYTECODE": "1", **env}
+    base |= {"PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run(
         args, cwd=cwd, env=base, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
 def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    result = run([sys.executable, "-m", "alembic", *args], cwd, **env)
+    result = run([sys.executable, "-m", "alembic", *args], cwd, env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -56,7 +56,7 @@ def test_generated_tests_pass_with_coverage(service_dir: Path, tmp_path: Path) -
     result = run(
         [sys.executable, "-m", "pytest", "-q", "--cov=app", "--cov-report=term", "-x"],
         service_dir,
-        COVERAGE_FILE=str(tmp_path / ".coverage"),
+        {"COVERAGE_FILE": str(tmp_path / ".coverage")},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     total = re.search(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", result.stdout, re.MULTILINE)
@@ -123,7 +123,7 @@ def test_generated_code_type_checks_under_strict_mypy(service_dir: Path, tmp_pat
 @pytest.mark.postgres
 def test_generated_tests_pass_on_postgresql(service_dir: Path, postgres_url: str) -> None:
     result = run(
-        [sys.executable, "-m", "pytest", "-q", "-x"], service_dir, DATABASE_URL=postgres_url
+        [sys.executable, "-m", "pytest", "-q", "-x"], service_dir, {"DATABASE_URL": postgres_url}
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
