@@ -81,7 +81,10 @@ def generate(
             raise DriftError(describe_drift(out_dir, drifted))
         typer.echo(f"ok: {len(service.files)} generated files match {spec_path}")
         return
-    report = write_generated(out_dir, service)
+    try:
+        report = write_generated(out_dir, service)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     for path in report.written:
         typer.echo(f"wrote {path}")
     for path in report.created:
