@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from bot.emulator import (
     git_http,
+    pages,
     routes_admin,
     routes_checks,
     routes_comments,
@@ -33,6 +34,7 @@ ROUTERS = (
     routes_git.router,
     routes_checks.router,
     git_http.router,
+    pages.router,  # last: its /{owner}/{repo} pattern must not shadow the API
 )
 
 
