@@ -114,3 +114,24 @@ def test_cli_spec_validate_accepts_a_lone_entity(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["spec", "validate", str(lone)])
     assert isinstance(result.exception, SpecError)
     assert result.exception.problems[0].startswith("fields[0].type: unknown type 'strin'")
+
+
+def test_cli_uses_a_repository_template_override(tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides" / "app" / "hooks"
+    overrides.mkdir(parents=True)
+    (overrides / "entity.py.j2").write_text('"""Hooks of {{ entity.name | ident }}."""\n')
+    spec = str(ROOT / "specs" / "entities.json")
+    out = tmp_path / "svc"
+    args = [
+        "generate",
+        "--specs",
+        spec,
+        "--out",
+        str(out),
+        "--templates",
+        str(tmp_path / "overrides"),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    hook = out / "app" / "hooks" / "raw_data_source.py"
+    assert hook.read_text() == '"""Hooks of RawDataSource."""\n'
