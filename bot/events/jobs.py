@@ -9,13 +9,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from bot.errors import ConfigError, IssuebotError, LockConflictError
 from bot.events.event import Event
 from bot.events.handlers import Outcome
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
-from bot.events.wiring import Wiring, wiring_from_settings
+from bot.events.wiring import PipelineRunner, Wiring, wiring_from_settings
+from bot.observability import get_logger, log_context
 from bot.queue import make_queue
 from bot.settings import load_settings
+
+log = get_logger("issuebot.jobs")
 
 
 class _Installed:
@@ -58,6 +62,24 @@ def process_webhook(payload: dict[str, Any]) -> str:
         locks=wiring.locks,
     )
     return outcome.result
+
+
+def run_implement(payload: dict[str, Any]) -> str:
+    """A run the event handlers queued (`{"repo", "issue", "actor", "trigger"}`)."""
+    runner = current_wiring().services.runner
+    if not isinstance(runner, PipelineRunner):
+        raise ConfigError("this process's wiring has no run pipeline")
+    repo, issue = str(payload["repo"]), int(payload["issue"])
+    with log_context(repo=repo, issue=issue):
+        try:
+            result = runner.run_now(repo, issue, str(payload["actor"]), str(payload["trigger"]))
+        except LockConflictError as exc:  # the run already going does the work
+            log.info("implement_skipped", reason=exc.message)
+            return "already-running"
+        except IssuebotError as exc:  # recorded on the run and on the issue already
+            log.warning("implement_failed", kind=exc.kind, error=exc.message)
+            raise
+    return result.status
 
 
 def reconcile_job(payload: dict[str, Any]) -> int:

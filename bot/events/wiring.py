@@ -17,12 +17,14 @@ from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
 from bot.issuespec import on_issue_changed, render_preview
 from bot.locks import LockManager, make_lock_manager
-from bot.pipeline import Orchestrator
+from bot.pipeline import Orchestrator, RunResult
 from bot.queue import Queue
 from bot.settings import Settings, load_settings
 from bot.store import Delivery, RunStore
 
-IMPLEMENT_JOB = "bot.pipeline.jobs:run_implement"
+# Our own job (not bot.pipeline.jobs): it runs with this process's wiring, so the demo and
+# tests need no environment variables; RQ workers build the same wiring from the environment.
+IMPLEMENT_JOB = "bot.events.jobs:run_implement"
 RUN_TIMEOUT_SECONDS = 1800
 
 
@@ -95,12 +97,16 @@ class PipelineRunner:
             repo=repo, github=self.repo_for(repo), store=self.store, settings=self.settings
         )
 
+    def run_now(self, repo: str, issue: int, actor: str, trigger: str) -> RunResult:
+        """One run, here and now (the queue's `run_implement` job, or Action mode)."""
+        orchestrator = self._orchestrator(repo)
+        if trigger == "retry":
+            return orchestrator.retry(issue, actor=actor)
+        return orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
+
     def _start(self, repo: str, issue: int, actor: str, trigger: str) -> object:
         if self.queue is None:
-            orchestrator = self._orchestrator(repo)
-            if trigger == "retry":
-                return orchestrator.retry(issue, actor=actor)
-            return orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
+            return self.run_now(repo, issue, actor, trigger)
         payload = {"repo": repo, "issue": issue, "actor": actor, "trigger": trigger}
         return self.queue.enqueue(IMPLEMENT_JOB, payload, timeout_seconds=RUN_TIMEOUT_SECONDS)
 

@@ -7,42 +7,92 @@ Orchestrator and the target repository's own generated tests.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from bot.emulator.testing import EmulatorHandle
-from bot.events.jobs import use_wiring
-from bot.events.wiring import wiring_from_settings
+from bot.config import Labels
+from bot.emulator.testing import EmulatorHandle, start_emulator
+from bot.github import ClientOptions, GitHubRepo, connect_repo
+from bot.gitops import ls_remote
+from bot.issuespec.render import render_issue_body
+from bot.issuespec.request import FeatureRequest
 from bot.queue import InProcessQueue
-from bot.server.app import create_app
-from bot.server.background import serve_in_thread
-from bot.store import Run
-from tests.bot.pipeline.conftest import (  # noqa: F401 - fixtures used by name
-    BOT,
-    Target,
-    emulator,
-    make_target,
-)
+from bot.scaffold.write import scaffold_files
+from bot.server.stack import run_bot
+from bot.settings import Settings
+from bot.store import Run, RunStore
 
 pytestmark = pytest.mark.slow
+BOT = "issuebot[bot]"
 SECRET = "pipeline-e2e-secret"
+WIDGET: dict[str, Any] = {
+    "name": "Widget",
+    "fields": [
+        {"name": "name", "type": "string", "required": True, "max_length": 100},
+        {"name": "kind", "type": "enum", "values": ["small", "large"], "default": "small"},
+        {"name": "api_secret", "type": "string", "sensitive": True},
+    ],
+    "indexes": [{"fields": ["name"], "unique": True}],
+    "actions": [{"name": "restock", "scope": "item"}],
+}
+_names = itertools.count(1)
 
 
 @dataclass
 class Live:
-    """A target repository with the bot's server listening to its webhooks."""
+    """A target repository made ready by `issuebot init`, with the bot listening to it."""
 
-    target: Target
+    gh: EmulatorHandle
+    full_name: str
+    store: RunStore
     queue: InProcessQueue
     url: str
 
+    def as_user(self, login: str) -> GitHubRepo:
+        settings = Settings(GITHUB_API_URL=self.gh.api_url, GITHUB_TOKEN=self.gh.token(login))
+        return connect_repo(settings, self.full_name, self.store, ClientOptions.fast())
+
+    @property
+    def bot(self) -> GitHubRepo:
+        return self.as_user(BOT)
+
+    def file_request(self, *, approve: bool) -> int:
+        """A writer files the Widget request; with ``approve`` a maintainer removes the label."""
+        labels = Labels()
+        req = FeatureRequest(
+            title="Widget entity and API",
+            description="Track widgets.",
+            user_story="As an operator I want widgets so that I can sell them.",
+            acceptance_criteria=["CRUD API endpoints working"],
+            entity_definition=WIDGET,
+            api_endpoints=["GET /widgets - List widgets"],
+        )
+        body = render_issue_body(req, labels=labels)
+        number = (
+            self.as_user("writer")
+            .create_issue(req.title, body, labels=[labels.needs_review, labels.entity_request])
+            .number
+        )
+        if approve:
+            self.as_user("maintainer").remove_label(number, labels.needs_review)
+        return number
+
+    def comment(self, login: str, number: int, text: str) -> None:
+        """``login`` comments on the issue through PyGithub, as a person would."""
+        self.gh.github(login).get_repo(self.full_name).get_issue(number).create_comment(text)
+
     def runs(self, number: int) -> list[Run]:
-        return self.target.store.list_runs(repo=self.target.full_name, issue=number)
+        return self.store.list_runs(repo=self.full_name, issue=number)
+
+    def remote_sha(self, branch: str) -> str | None:
+        return ls_remote(self.gh.clone_url(self.full_name, "reader"), branch)
 
     def wait(self, what: Callable[[], object], timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
@@ -50,56 +100,59 @@ class Live:
             assert time.monotonic() < deadline, "timed out"
             time.sleep(0.2)
 
-    def comment(self, login: str, number: int, text: str) -> None:
-        """``login`` comments on the issue through PyGithub, as a person would."""
-        gh = self.target.emulator.github(login)
-        gh.get_repo(self.target.full_name).get_issue(number).create_comment(text)
-
     def settle(self) -> None:
         assert self.queue.wait(240), "queue did not drain"
 
 
+@pytest.fixture(scope="module")
+def gh() -> Iterator[EmulatorHandle]:
+    """One emulator per module; each test gets its own target repository in it."""
+    with start_emulator() as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared by the module's runs, so the target's test virtualenv is built once."""
+    return tmp_path_factory.mktemp("issuebot-work")
+
+
 @pytest.fixture
 def live(
-    make_target: Callable[..., Target],  # noqa: F811 - imported fixture
-    emulator: EmulatorHandle,  # noqa: F811 - the pipeline tests' module-scoped emulator
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    gh: EmulatorHandle, tmp_path: Path, work_dir: Path, request: pytest.FixtureRequest
 ) -> Iterator[Live]:
-    target = make_target(getattr(request, "param", None))  # extra files in the target repo
-    settings = target.settings.model_copy(update={"webhook_secret": SecretStr(SECRET)})
-    # Run jobs (bot.pipeline.jobs) build their settings from the environment, as workers do.
-    for name, value in {
-        "GITHUB_API_URL": settings.github_api_url,
-        "GITHUB_TOKEN": emulator.token(BOT),
-        "DATABASE_URL": settings.database_url,
-        "ISSUEBOT_WORK_DIR": str(settings.work_dir),
-        "ISSUEBOT_BOT_LOGIN": BOT,
-    }.items():
-        monkeypatch.setenv(name, value)
-    queue = InProcessQueue(max_workers=3)
-    use_wiring(wiring_from_settings(settings, store=target.store, queue=queue))
-    app = create_app(settings, store=target.store, queue=queue, serialize_writes=True)
-    try:
-        with serve_in_thread(app) as url:
-            emulator.set_webhook(f"{url}/webhook", SECRET)
-            yield Live(target, queue, url)
-            emulator.set_webhook(None, None)
-            queue.wait(240)
-    finally:
-        use_wiring(None)
-        queue.close()
+    full_name = f"acme/e2e-{next(_names)}"
+    gh.create_repo(full_name, {**scaffold_files(), **getattr(request, "param", {})})
+    for login, permission in (
+        (BOT, "write"), ("maintainer", "admin"), ("writer", "write"), ("reader", "read")
+    ):  # fmt: skip
+        gh.set_permission(full_name, login, permission)
+    settings = Settings(
+        GITHUB_API_URL=gh.api_url,
+        GITHUB_TOKEN=gh.token(BOT),
+        DATABASE_URL=f"sqlite:///{tmp_path}/runs.db",
+        ISSUEBOT_WORK_DIR=work_dir,
+        ISSUEBOT_BOT_LOGIN=BOT,
+        ISSUEBOT_WEBHOOK_SECRET=SECRET,
+    )
+    # No environment variables: the demo's one-process bot runs with these settings only.
+    with run_bot(settings) as bot:
+        gh.set_webhook(bot.webhook_url, SECRET)
+        try:
+            yield Live(gh, full_name, bot.store, bot.queue, bot.url)
+        finally:
+            gh.set_webhook(None, None)
+            bot.wait_idle(240)
 
 
 def test_implement_by_a_writer_produces_the_pull_request(live: Live) -> None:
-    target = live.target
-    number = target.file_request(approve=False)
+    number = live.file_request(approve=False)
     live.comment("writer", number, "/implement")
 
     live.wait(lambda: any(r.status == "succeeded" for r in live.runs(number)))
     live.settle()
 
-    pull = target.bot.find_pull(f"feat/issue-{number}-widget", state="open")
+    pull = live.bot.find_pull(f"feat/issue-{number}-widget", state="open")
     assert pull is not None and f"Closes #{number}" in pull.body
     assert [r.actor for r in live.runs(number)] == ["writer"]
     metrics = httpx.get(f"{live.url}/metrics").text
@@ -109,39 +162,36 @@ def test_implement_by_a_writer_produces_the_pull_request(live: Live) -> None:
 
 
 def test_implement_by_a_reader_gets_one_refusal_and_no_branch(live: Live) -> None:
-    target = live.target
-    number = target.file_request(approve=False)
+    number = live.file_request(approve=False)
     live.comment("reader", number, "/implement")
     live.comment("reader", number, "/implement please")
 
-    live.wait(lambda: any("permission" in c.body for c in target.bot.list_comments(number)))
+    live.wait(lambda: any("permission" in c.body for c in live.bot.list_comments(number)))
     live.settle()
 
-    refusals = [c for c in target.bot.list_comments(number) if "need **write**" in c.body]
+    refusals = [c for c in live.bot.list_comments(number) if "need **write**" in c.body]
     assert len(refusals) == 1
     assert live.runs(number) == []
-    assert target.remote_sha(f"feat/issue-{number}-widget") is None
+    assert live.remote_sha(f"feat/issue-{number}-widget") is None
 
 
 def test_removing_needs_review_as_maintainer_produces_the_pull_request(live: Live) -> None:
-    target = live.target
-    number = target.file_request(approve=True)  # the maintainer removes `needs-review`
+    number = live.file_request(approve=True)  # the maintainer removes `needs-review`
 
     live.wait(lambda: any(r.status == "succeeded" for r in live.runs(number)))
     live.settle()
 
-    assert target.bot.find_pull(f"feat/issue-{number}-widget", state="open") is not None
+    assert live.bot.find_pull(f"feat/issue-{number}-widget", state="open") is not None
     assert [(r.actor, r.status) for r in live.runs(number)] == [("maintainer", "succeeded")]
 
 
 def test_cancel_during_a_run_stops_it_without_a_pull_request(live: Live) -> None:
-    target = live.target
-    number = target.file_request(approve=False)
+    number = live.file_request(approve=False)
     live.comment("writer", number, "/implement")
 
     def in_generate_or_test() -> bool:
         runs = live.runs(number)
-        steps = target.store.steps(runs[0].id) if runs else []
+        steps = live.store.steps(runs[0].id) if runs else []
         return bool(steps) and steps[-1].name in ("generate", "test")
 
     live.wait(in_generate_or_test)
@@ -150,7 +200,7 @@ def test_cancel_during_a_run_stops_it_without_a_pull_request(live: Live) -> None
     live.settle()
 
     assert [r.status for r in live.runs(number)] == ["cancelled"]
-    assert target.bot.find_pull(f"feat/issue-{number}-widget", state="all") is None
+    assert live.bot.find_pull(f"feat/issue-{number}-widget", state="all") is None
 
 
 BROKEN = {"tests/test_house_rules.py": "def test_house_rule():\n    assert 1 == 2\n"}
@@ -158,11 +208,10 @@ BROKEN = {"tests/test_house_rules.py": "def test_house_rule():\n    assert 1 == 
 
 @pytest.mark.parametrize("live", [BROKEN], indirect=True, ids=["failing-house-test"])
 def test_retry_after_a_failure_reruns_it(live: Live) -> None:
-    target = live.target
-    number = target.file_request(approve=True)
+    number = live.file_request(approve=True)
     live.wait(lambda: any(r.status == "failed" for r in live.runs(number)))
     live.settle()
-    assert "bot-failed" in target.bot.get_issue(number).labels
+    assert "bot-failed" in live.bot.get_issue(number).labels
 
     live.comment("maintainer", number, "/retry")
     live.wait(lambda: len(live.runs(number)) == 2 and not live.runs(number)[0].active)
@@ -172,4 +221,4 @@ def test_retry_after_a_failure_reruns_it(live: Live) -> None:
     assert (first.trigger, newest.trigger) == ("implement", "retry")
     assert newest.actor == "maintainer"
     assert newest.status == "failed"  # the house test still fails: a rerun, not a cover-up
-    assert target.remote_sha(f"feat/issue-{number}-widget") is None
+    assert live.remote_sha(f"feat/issue-{number}-widget") is None
