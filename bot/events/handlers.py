@@ -21,6 +21,7 @@ from bot.observability import get_logger
 
 log = get_logger("issuebot.events")
 
+RUNS = frozenset({"implement", "retry"})  # intents whose work is a recorded pipeline run
 Result = Literal["done", "refused", "ignored", "failed", "duplicate", "config-error"]
 
 
@@ -110,8 +111,9 @@ def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Servi
     except IssuebotError as exc:
         if exc.retryable:
             raise
-        body = messages.failure_text(intent.kind, exc.message, exc.hint)
-        repo.upsert_comment(intent.number, f"error-{intent.kind}", body)
+        if intent.kind not in RUNS:  # a run reports its own failure in its summary comment
+            body = messages.failure_text(intent.kind, exc.message, exc.hint)
+            repo.upsert_comment(intent.number, f"error-{intent.kind}", body)
         return Outcome(intent, "failed", exc.one_line())
 
 

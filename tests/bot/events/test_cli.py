@@ -78,3 +78,23 @@ def test_serve_refuses_to_start_without_a_webhook_secret(repo_root: Path, tmp_pa
     result = run_cli(repo_root, ["serve", "--port", "0"], env)
     assert result.returncode == 11
     assert "ISSUEBOT_WEBHOOK_SECRET is not set" in result.stderr
+
+
+@pytest.mark.slow
+def test_reconcile_restarts_a_missed_approval_once(
+    emulator: EmulatorHandle, tmp_path: Path, repo_root: Path
+) -> None:
+    gh_repo = emulator.github("maintainer").get_repo(REPO)
+    issue = gh_repo.create_issue("Widget", body="no spec yet", labels=["entity-request"])
+    env = action_env(emulator, tmp_path, "issues", b"{}")
+
+    first = run_cli(repo_root, ["reconcile", "--repo", REPO], env)
+    again = run_cli(repo_root, ["reconcile", "--repo", REPO], env)
+
+    assert first.returncode == 0, first.stderr
+    assert f"{REPO}#{issue.number}: implement (approved, no run) → failed" in first.stdout
+    assert again.stdout.strip() == f"{REPO}: nothing missed"
+    bot_notes = [c.body for c in gh_repo.get_issue(issue.number).get_comments()]
+    # One story on the issue: the run's own summary says what is wrong, nothing repeats it.
+    assert len(bot_notes) == 1
+    assert "no entity definition found" in bot_notes[0]
