@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 from bot.config import RepoConfig, has_permission
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
-from bot.events.router import Intent
+from bot.events.router import BOT_BRANCH, Intent
 from bot.gates.report import MERGED_MARKER
 from bot.github.audit import Approval
 from bot.github.protocol import GitHubRepo
@@ -21,7 +21,10 @@ from bot.observability import get_logger
 
 log = get_logger("issuebot.events")
 
-RUNS = frozenset({"implement", "retry"})  # intents whose work is a recorded pipeline run
+# Intents whose work is a recorded pipeline run (it reports its own failures).
+RUNS = frozenset({"implement", "retry"})
+# Intents about the request issue: commented on the bot's PR, they mean the PR's issue.
+ISSUE_WORK = frozenset({"implement", "retry", "cancel", "status", "preview"})
 Result = Literal["done", "refused", "ignored", "failed", "duplicate", "config-error"]
 
 
@@ -103,18 +106,33 @@ def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Servi
             return refused
         if intent.comment_id is not None:
             _acknowledge(repo, intent.comment_id)
+    number = intent.number
+    if intent.on_pull and intent.kind in ISSUE_WORK:  # `/retry` on the bot's PR means its issue
+        issue = _issue_of_pull(repo, number)
+        if issue is None:
+            text = f"#{number} is not a pull request opened by the bot"
+            body = messages.failure_text(intent.kind, text, "comment on the request issue")
+            repo.upsert_comment(number, f"error-{intent.kind}", body)
+            return Outcome(intent, "failed", text)
+        number = issue
     try:
-        return Outcome(intent, "done", _apply(intent, intent.number, repo, config, services))
+        return Outcome(intent, "done", _apply(intent, number, repo, config, services))
     except LockConflictError as exc:
-        repo.upsert_comment(intent.number, "busy", messages.report_text(intent.kind, exc.message))
+        repo.upsert_comment(number, "busy", messages.report_text(intent.kind, exc.message))
         return Outcome(intent, "done", exc.message)
     except IssuebotError as exc:
         if exc.retryable:
             raise
         if intent.kind not in RUNS:  # a run reports its own failure in its summary comment
             body = messages.failure_text(intent.kind, exc.message, exc.hint)
-            repo.upsert_comment(intent.number, f"error-{intent.kind}", body)
+            repo.upsert_comment(number, f"error-{intent.kind}", body)
         return Outcome(intent, "failed", exc.one_line())
+
+
+def _issue_of_pull(repo: GitHubRepo, number: int) -> int | None:
+    """The request issue behind a bot PR, read from its `feat/issue-<n>-...` branch."""
+    match = BOT_BRANCH.match(repo.get_pull(number).head_ref)
+    return int(match.group(1)) if match else None
 
 
 def _acknowledge(repo: GitHubRepo, comment_id: int) -> None:

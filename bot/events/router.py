@@ -60,6 +60,7 @@ class Intent(BaseModel):
     delivery_id: str = ""
     dedupe_key: str = ""
     source: Literal["event", "reconciler"] = "event"
+    on_pull: bool = False  # a command commented on a pull request rather than an issue
 
     @property
     def needs_permission(self) -> bool:
@@ -164,6 +165,7 @@ def _route_comment(event: Event, repo: str) -> Intent:
         actor=comment.user.login,
         comment_id=comment.id,
         unknown_command=command.unknown,
+        on_pull=issue.pull_request is not None,
         delivery_id=event.delivery_id,
         dedupe_key=_key(repo, issue.number, command.name, f"comment:{comment.id}"),
     )

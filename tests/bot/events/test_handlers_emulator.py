@@ -303,3 +303,31 @@ def test_completed_checks_on_a_bot_pr_ask_the_merge_gate_again(
 
     assert outcome.intent.kind == "checks-completed"
     assert world.runner.calls == [("evaluate_merge", REPO, pull.number, sha)]
+
+
+def test_retry_on_the_bots_pull_request_means_its_issue(world: World, tmp_path: Path) -> None:
+    number = entity_request(world)
+    branch = f"feat/issue-{number}-raw-data-source"
+    push_branch(world, branch, tmp_path)
+    pull = (
+        world.gh.github("maintainer")
+        .get_repo(REPO)
+        .create_pull(title="feat", body="", head=branch, base="main")
+    )
+    outcome = world.comment("writer", pull.number, "/retry")
+    assert outcome.intent.on_pull
+    assert world.runner.calls == [("retry", REPO, number, "writer")]
+
+
+def test_retry_on_someone_elses_pull_request_is_explained(world: World, tmp_path: Path) -> None:
+    push_branch(world, "fix/typo", tmp_path)
+    pull = (
+        world.gh.github("maintainer")
+        .get_repo(REPO)
+        .create_pull(title="typo", body="", head="fix/typo", base="main")
+    )
+    outcome = world.comment("writer", pull.number, "/retry")
+    assert outcome.result == "failed"
+    assert world.runner.calls == []
+    [note] = world.bot_comments(pull.number)
+    assert "not a pull request opened by the bot" in note
