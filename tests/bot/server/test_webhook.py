@@ -78,6 +78,13 @@ def test_a_wrong_secret_is_refused(server: Server) -> None:
     assert server.queue.jobs == []
 
 
+def test_unverified_event_names_never_become_metric_labels(server: Server) -> None:
+    deliver(server.url, comment_body(), event="x-attacker-chosen", secret="nope")
+    metrics = httpx.get(f"{server.url}/metrics").text
+    assert "x-attacker-chosen" not in metrics
+    assert 'issuebot_deliveries_total{event="unverified",outcome="bad-signature"}' in metrics
+
+
 def test_a_missing_signature_is_refused(server: Server) -> None:
     response = deliver(server.url, comment_body(), secret=None)
     assert response.status_code == 401
