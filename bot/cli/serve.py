@@ -7,6 +7,7 @@ missed. All three read their configuration from the environment (`bot.settings`)
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import wiring_from_settings
 from bot.observability import configure_logging, register_settings_secrets
+from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
 from bot.server.app import create_app
 from bot.server.background import make_server
@@ -56,8 +58,12 @@ def serve(
     settings.require_github_auth()
     store = RunStore.open(settings.database_url)
     queue = make_queue(settings)
-    if isinstance(queue, InProcessQueue):  # jobs run in this process: give them our store
+    if isinstance(queue, InProcessQueue):  # this process is the worker too
         use_wiring(wiring_from_settings(settings, store=store, queue=queue))
+        # Runs a previous server left half-done are resumed, as a worker does on start.
+        threading.Thread(
+            target=resume_interrupted, args=(settings,), name="issuebot-resume", daemon=True
+        ).start()
     app = create_app(
         settings,
         store=store,
