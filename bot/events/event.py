@@ -58,15 +58,21 @@ class Actor(_Loose):
 
 
 class Label(_Loose):
+    """A label as the payload names it."""
+
     name: str
 
 
 class Repository(_Loose):
+    """The repository the event happened in."""
+
     full_name: str
     default_branch: str | None = None
 
 
 class Issue(_Loose):
+    """The issue (or PR conversation) of an `issues`/`issue_comment` event."""
+
     number: int
     title: str = ""
     body: str | None = None
@@ -83,17 +89,23 @@ class Issue(_Loose):
 
 
 class Comment(_Loose):
+    """A comment, whose body may carry slash commands."""
+
     id: int
     body: str | None = None
     user: Actor
 
 
 class GitRef(_Loose):
+    """A branch and the commit it pointed at when the event fired."""
+
     ref: str
     sha: str
 
 
 class PullRequest(_Loose):
+    """The PR of a `pull_request` event: was it merged, from which branch."""
+
     number: int
     state: str = "open"
     merged: bool | None = None
@@ -104,6 +116,8 @@ class PullRequest(_Loose):
 
 
 class PullNumber(_Loose):
+    """A PR a check belongs to."""
+
     number: int
 
 

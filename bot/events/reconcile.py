@@ -29,13 +29,19 @@ class RunInfo(Protocol):
     """The few facts of a recorded run the reconciler reads."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The run id."""
+        ...
 
     @property
-    def status(self) -> str: ...
+    def status(self) -> str:
+        """queued, running, succeeded, failed or cancelled."""
+        ...
 
     @property
-    def updated_at(self) -> datetime: ...
+    def updated_at(self) -> datetime:
+        """When the run last moved (a stuck run stops moving)."""
+        ...
 
 
 class RunLookup(Protocol):

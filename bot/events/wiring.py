@@ -150,6 +150,7 @@ def wiring_from_settings(
     run_store = store or RunStore.open(settings.database_url)
 
     def repo_for(full_name: str) -> GitHubRepo:
+        """The repository as the bot's configured identity, audited into the run store."""
         return connect_repo(settings, full_name, run_store)
 
     services = Services(

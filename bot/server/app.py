@@ -118,6 +118,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """Run the periodic reconciler while the app serves."""
         task = None
         if reconcile_every:
             task = asyncio.create_task(_reconcile_forever(state, reconcile_every))
@@ -134,6 +135,7 @@ def create_app(
 
     @app.post("/webhook", status_code=202)
     async def webhook(request: Request) -> Response:
+        """Verify, record, enqueue; 202 at once, 401/413/400 for what cannot be trusted."""
         length = request.headers.get("content-length", "0")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             return _refuse(request, PayloadTooLargeError(f"body of {length} bytes is over 25 MB"))
@@ -153,16 +155,19 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
+        """The process answers."""
         return {"status": "ok"}
 
     @app.get("/readyz")
     def readyz() -> JSONResponse:
+        """Store and queue answer (503 and which one does not, otherwise)."""
         checks = dict(_probe(readiness))
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @app.get("/metrics")
     def metrics() -> Response:
+        """Prometheus text: deliveries, runs, step durations, queue depth."""
         try:
             QUEUE_DEPTH.set(queue.depth())
         except Exception as exc:  # a scrape must not fail because the queue is down
