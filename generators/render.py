@@ -12,14 +12,14 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 import jinja2
 
 from bot.errors import GenerationError
 from generators import naming
+from generators.resources import templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "service"
+TEMPLATES = templates("service")
 _SQL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from bot.config import Labels
-from bot.issuespec.markdown import code_span, escape_block, escape_inline, escape_text, fence
+from bot.issuespec.markdown import code_span, escape_inline, fence
 from bot.issuespec.request import FeatureRequest, InvalidRequestError
+from bot.templating import markdown_environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "issue"
 MAX_BODY_CHARS = 65_536  # GitHub rejects longer issue and comment bodies
 ENTITY_MARKER = "<!-- issuebot:entity-request v1 -->"
 _ENDPOINT = re.compile(r"^([A-Za-z]+)\s+(/\S*)\s*(.*)$")
@@ -57,23 +56,11 @@ def md_endpoint(endpoint: str) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The one Environment for issue markdown (autoescape off: this is markdown, not HTML)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - markdown, not HTML: our filters escape it
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """The shared markdown Environment of templates/issue/, plus the issue-format filters."""
+    env = markdown_environment("issue")
     env.filters.update(
-        md_block=escape_block,
-        md_inline=escape_inline,
         md_endpoint=md_endpoint,
-        code=code_span,
         json_block=lambda value: fence(definition_json(value), "json"),
-        fenced=fence,
-        md_text=escape_text,
     )
     return env
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from bot.errors import UsageError
 from bot.scaffold.plan import Action, Existing, FileAction, plan_scaffold
 from bot.scaffold.skeleton import service_skeleton
+from generators.resources import templates
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "scaffold"
+TEMPLATE_DIR = templates("scaffold")
 
 
 @dataclass(frozen=True)
