@@ -28,6 +28,9 @@ def demo(
     console.print(f"branch  {report.branch}")
     console.print(f"PR      {report.pr_url} (merged: {report.merged})")
     console.print(f"files   {len(report.files)}: " + ", ".join(report.files[:6]) + " …")
+    console.print(
+        f"spec    RawDataSource, {len(report.spec_fields)} fields: {', '.join(report.spec_fields)}"
+    )
     console.print(f"tests   {report.tests}")
     phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.timings.items())
     console.print(f"timing  {phases}; total {time.perf_counter() - start:.1f}s")

@@ -22,12 +22,14 @@ from github.Issue import Issue
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
-from bot.demo.request import RAW_DATA_SOURCE_REQUEST
+from bot.demo.request import seed_request, with_tags
 from bot.emulator.seed import default_seed
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.errors import IssuebotError
 from bot.events.jobs import use_wiring
 from bot.events.wiring import wiring_from_settings
+from bot.issuespec.render import render_issue_body
+from bot.issuespec.request import FeatureRequest
 from bot.pipeline import Orchestrator
 from bot.queue import InProcessQueue
 from bot.scaffold import scaffold_files
@@ -35,6 +37,7 @@ from bot.server.app import create_app
 from bot.server.background import serve_in_thread
 from bot.settings import Settings
 from bot.store import RunStore
+from generators.spec import load_spec
 
 DEMO_REPO = "acme/data-platform"
 BOT = "issuebot[bot]"
@@ -64,6 +67,7 @@ class DemoReport:
     decision: list[str] = field(default_factory=list)
     merged: bool = False
     issue_closed: bool = False
+    spec_fields: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -194,10 +198,15 @@ def _story(
     maintainer_repo = gh.github("maintainer").get_repo(DEMO_REPO)
     with _timed(report, "request"):
         orchestrator = Orchestrator(repo=DEMO_REPO, store=store, settings=settings)
-        result = orchestrator.request_feature(**RAW_DATA_SOURCE_REQUEST)
+        request = seed_request()
+        result = orchestrator.request_feature(**request)
         report.issue_number, report.issue_url = result.number, result.url
         issue = maintainer_repo.get_issue(result.number)
         say(f"1. request filed: issue #{issue.number} {issue.html_url} labels={_labels(issue)}")
+        # The seed's review: "add a 'tags' field as JSON array", edited into the issue itself.
+        request["entity_definition"] = with_tags(request["entity_definition"])
+        issue.edit(body=render_issue_body(FeatureRequest.model_validate(request)))
+        say("   review: the maintainer added a `tags` field to the issue (issues.edited)")
 
     with _timed(report, "approval_to_pr"):
         issue.remove_from_labels("needs-review")
@@ -211,6 +220,9 @@ def _story(
     report.pr_number, report.pr_url, report.branch = pr.number, pr.html_url, pr.head.ref
     run = store.list_runs(repo=DEMO_REPO, issue=result.number, limit=1)[0]
     report.files, report.tests = _run_outputs(store, run.id)
+    spec = maintainer_repo.get_contents("specs/entities.json", ref=pr.head.ref)
+    assert not isinstance(spec, list)
+    report.spec_fields = _entity_fields(spec.decoded_content.decode(), "RawDataSource")
     say(
         f"3. PR #{pr.number} {pr.html_url} on {pr.head.ref}: "
         f"{len(report.files)} files, {report.tests}"
@@ -243,6 +255,11 @@ def _story(
         say(f"     {line}")
     if not report.issue_closed:
         raise DemoFailedError(f"issue #{closed.number} is still open after the merge")
+
+
+def _entity_fields(spec_text: str, entity: str) -> list[str]:
+    """Field names of one entity in the branch's specs/entities.json."""
+    return [f.name for f in load_spec(spec_text).entity(entity).fields]
 
 
 def _labels(issue: Issue) -> list[str]:

@@ -22,6 +22,8 @@ def test_demo_runs_the_request_through_approval_pr_and_auto_merge() -> None:
     assert "labels=['entity-request', 'needs-review']" in out
     assert "feat/issue-1-raw-data-source" in out
     assert "merged: True" in out
+    # the reviewer's edit (the seed's `tags` field) reached the generated spec
+    assert "RawDataSource, 14 fields" in out and ", tags," in out
     assert "issue #1 is closed" in out
     # the gate explains itself: every rule it checked is listed with its verdict
     assert "outcome low-risk" in out

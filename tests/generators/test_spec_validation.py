@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.demo.request import seed_request
 from bot.errors import SpecError
 from generators.spec import (
     Entity,
@@ -203,16 +204,7 @@ def test_enum_values_must_fit_postgresql_labels() -> None:
 
 
 def test_seed_api_endpoint_lines_become_actions() -> None:
-    lines = [
-        "GET /raw-data-sources - List with filters (type, status, active) and pagination",
-        "GET /raw-data-sources/{id} - Get single source",
-        "POST /raw-data-sources - Create new source",
-        "PUT /raw-data-sources/{id} - Update source",
-        "DELETE /raw-data-sources/{id} - Delete source",
-        "POST /raw-data-sources/{id}/sync - Trigger manual sync",
-        "POST /raw-data-sources/{id}/test - Test connection",
-        "POST /raw-data-sources/sync-all - Sync all active sources",
-    ]
+    lines = seed_request()["api_endpoints"]
     actions = endpoints_from_strings(lines)
     assert [(a.name, a.scope, a.description) for a in actions] == [
         ("sync", "item", "Trigger manual sync"),
