@@ -16,6 +16,7 @@ from bot.emulator import (
     routes_labels,
     routes_pulls,
     routes_repos,
+    routes_reviews,
     routes_users,
 )
 from bot.emulator.core import Emulator
@@ -30,6 +31,7 @@ ROUTERS = (
     routes_labels.router,
     routes_issues.router,
     routes_pulls.router,
+    routes_reviews.router,
     routes_diffs.router,
     routes_git.router,
     routes_checks.router,

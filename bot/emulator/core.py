@@ -16,9 +16,10 @@ from fastapi import Request
 
 from bot.emulator import gitrepo
 from bot.emulator.faults import FaultInjector
+from bot.emulator.requestlog import RequestLog
 from bot.emulator.seed import AppSeed, Seed
 from bot.emulator.serializers import org_json, repo_json, user_json
-from bot.emulator.state import App, Label, Repo, Store, User
+from bot.emulator.state import App, Label, Repo, Store, Team, User
 from bot.emulator.webhooks import Delivery, WebhookSender
 
 
@@ -61,6 +62,7 @@ class Emulator:
         self.store = Store(root, base_url)
         self.hooks = WebhookSender()
         self.faults = FaultInjector()
+        self.requests = RequestLog()
         self.app_private_keys: dict[int, str] = {}
 
     # -- world building -------------------------------------------------------------
@@ -118,6 +120,14 @@ class Emulator:
                 repo.permissions.pop(login, None)
             else:
                 repo.permissions[login] = permission
+
+    def add_team(self, full_name: str, slug: str, permission: str = "push") -> Team:
+        """Give the owner's team ``slug`` access to a repository (so it can be asked to review)."""
+        repo = self.repo_or_raise(full_name)
+        with self.store.lock:
+            team = Team(self.store.next_id(), slug, slug.replace("-", " ").title(), permission)
+            repo.teams[slug] = team
+            return team
 
     def add_label(self, full_name: str, name: str, color: str, description: str | None) -> Label:
         """Create a label on a repository."""

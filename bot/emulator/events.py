@@ -21,7 +21,7 @@ def issue_event(
             fields: dict[str, Any] = {
                 "action": action,
                 "number": issue.number,
-                "pull_request": pull_json(store, repo, issue),
+                "pull_request": pull_json(store, repo, issue, webhook=True),
             }
             event = "pull_request"
         else:

@@ -3,7 +3,9 @@
 Kinds: ``502`` (a bad gateway, the request never reaches GitHub), ``secondary_rate_limit``
 (403 + ``Retry-After``), ``rate_limit`` (primary: 403 + ``X-RateLimit-Remaining: 0``),
 ``already_exists`` (the request IS applied, then answered 422 "already exists", as when a
-retried create races its own first attempt) and ``slow`` (answered after ``delay`` seconds).
+retried create races its own first attempt), ``502_after_write`` (the request IS applied, then
+answered 502, as when GitHub's front end times out on a write that went through) and ``slow``
+(answered after ``delay`` seconds).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["502", "secondary_rate_limit", "rate_limit", "already_exists", "slow"]
+FaultKind = Literal[
+    "502", "502_after_write", "secondary_rate_limit", "rate_limit", "already_exists", "slow"
+]
 FAULT_KINDS: tuple[str, ...] = (
     "502",
+    "502_after_write",
     "secondary_rate_limit",
     "rate_limit",
     "already_exists",

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.emulator import auth
 from bot.emulator.core import Emulator
+from bot.emulator.requestlog import RequestRecord
 from bot.emulator.web import ApiError
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -188,12 +189,20 @@ def api_layer(emulator: Emulator, limits: RateLimits) -> Middleware:
 
 
 def fault_layer(emulator: Emulator) -> Middleware:
-    """Apply the next planned fault matching this call, if any."""
+    """Apply the next planned fault matching this call, if any, and log what was answered."""
 
     async def layer(request: Request, call_next: Handler) -> Response:
         path = request.url.path
         if path.startswith("/_emulator"):
             return await call_next(request)
+        arrived = time.monotonic()
+        response = await _faulty(request, call_next)
+        record = RequestRecord(request.method, path, response.status_code, arrived)
+        emulator.requests.add(record)
+        return response
+
+    async def _faulty(request: Request, call_next: Handler) -> Response:
+        path = request.url.path
         fault = emulator.faults.take(request.method, path)
         if fault is None:
             return await call_next(request)
@@ -208,6 +217,9 @@ def fault_layer(emulator: Emulator) -> Middleware:
         if fault.kind == "already_exists":
             await call_next(request)
             return already_exists_error(path, body).response()
+        if fault.kind == "502_after_write":
+            await _with_body(await call_next(request))  # the write completes, the answer is lost
+            return ApiError(502, "Server Error").response()
         rid = uuid.uuid4().hex[:16].upper()
         return _fault_response(fault.kind, fault.delay, rid, path, body)
 

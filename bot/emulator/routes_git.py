@@ -124,13 +124,40 @@ def delete_protection(request: Request, owner: str, repo: str, branch: str) -> R
     return Response(status_code=204)
 
 
-@router.get("/repos/{owner}/{repo}/branches/{branch}")
+# After the /protection routes: a path parameter would swallow ``main/protection`` otherwise.
+@router.get("/repos/{owner}/{repo}/branches/{branch:path}")
 def get_branch(request: Request, owner: str, repo: str, branch: str) -> dict[str, Any]:
-    """A branch with its tip commit and protection."""
+    """A branch (its name may contain slashes) with its tip commit and protection."""
     access = repo_access(request, owner, repo)
     sha = _tip(access, branch)
     with access.store.lock:
         return branch_json(access.store, access.repo, branch, sha)
+
+
+def _refs(access: RepoAccess, prefix: str) -> list[dict[str, Any]]:
+    """Every branch ref whose full name (``refs/heads/x``) starts with ``refs/<prefix>``."""
+    wanted = f"refs/{prefix}"
+    found = [
+        ref_json(access, f"refs/heads/{name}", sha)
+        for name, sha in sorted(gitrepo.branches(access.repo.git_dir).items())
+    ]
+    return [r for r in found if str(r["ref"]).startswith(wanted)]
+
+
+@router.get("/repos/{owner}/{repo}/git/refs")
+def list_refs(request: Request, owner: str, repo: str) -> Response:
+    """Every reference (the older, undocumented listing PyGithub's ``get_git_refs`` uses)."""
+    access = repo_access(request, owner, repo)
+    with access.store.lock:
+        return paginated(request, _refs(access, ""))
+
+
+@router.get("/repos/{owner}/{repo}/git/matching-refs/{ref:path}")
+def matching_refs(request: Request, owner: str, repo: str, ref: str) -> Response:
+    """References starting with ``ref`` (``heads/feat`` matches ``heads/feat/x``); [] if none."""
+    access = repo_access(request, owner, repo)
+    with access.store.lock:
+        return paginated(request, _refs(access, ref))
 
 
 @router.get("/repos/{owner}/{repo}/git/ref/{ref:path}")

@@ -9,7 +9,7 @@ from bot.emulator import gitrepo
 from bot.emulator.merging import pull_stats
 from bot.emulator.serializers import label_json, node_id, repo_api, repo_json, user_json
 from bot.emulator.serializers_issues import author_association
-from bot.emulator.state import Issue, Repo, Store
+from bot.emulator.state import Issue, Repo, Store, Team
 
 
 def _ref_json(store: Store, repo: Repo, ref: str, sha: str) -> dict[str, Any]:
@@ -22,8 +22,32 @@ def _ref_json(store: Store, repo: Repo, ref: str, sha: str) -> dict[str, Any]:
     }
 
 
-def pull_json(store: Store, repo: Repo, issue: Issue) -> dict[str, Any]:
-    """A pull request (same shape for webhooks and REST)."""
+def team_json(store: Store, repo: Repo, team: Team, *, webhook: bool = False) -> dict[str, Any]:
+    """A team as pull requests embed it (webhooks leave out ``type`` and the organization id)."""
+    org = store.user(repo.owner) or store.ensure_user(repo.owner, "Organization")
+    api = f"{store.base_url}/organizations/{org.id}/team/{team.id}"
+    data: dict[str, Any] = {
+        "id": team.id,
+        "node_id": node_id("T", team.id),
+        "url": api,
+        "html_url": f"{store.base_url}/orgs/{quote(repo.owner)}/teams/{quote(team.slug)}",
+        "name": team.name,
+        "slug": team.slug,
+        "description": team.description,
+        "privacy": "closed",
+        "notification_setting": "notifications_enabled",
+        "permission": team.permission,
+        "members_url": f"{api}/members{{/member}}",
+        "repositories_url": f"{api}/repos",
+        "parent": None,
+    }
+    if webhook:
+        return data
+    return data | {"type": "organization", "organization_id": org.id}
+
+
+def pull_json(store: Store, repo: Repo, issue: Issue, *, webhook: bool = False) -> dict[str, Any]:
+    """A pull request (REST and webhooks differ only in how teams are embedded)."""
     pull = issue.pull
     assert pull is not None
     api = f"{repo_api(store, repo)}/pulls/{issue.number}"
@@ -55,8 +79,12 @@ def pull_json(store: Store, repo: Repo, issue: Issue) -> dict[str, Any]:
         "merge_commit_sha": pull.merge_commit_sha,
         "assignee": assignees[0] if assignees else None,
         "assignees": assignees,
-        "requested_reviewers": [],
-        "requested_teams": [],
+        "requested_reviewers": [user_json(store, u) for u in pull.requested_reviewers],
+        "requested_teams": [
+            team_json(store, repo, repo.teams[t], webhook=webhook)
+            for t in pull.requested_teams
+            if t in repo.teams
+        ],
         "labels": [label_json(store, repo, label) for label in labels],
         "milestone": None,
         "draft": pull.draft,

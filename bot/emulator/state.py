@@ -81,6 +81,8 @@ class PullInfo:
     merged_by: str | None = None
     merge_commit_sha: str | None = None
     maintainer_can_modify: bool = False
+    requested_reviewers: list[str] = field(default_factory=list)
+    requested_teams: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -104,6 +106,17 @@ class Issue:
     reactions: list[Reaction] = field(default_factory=list)
     pull: PullInfo | None = None
     pull_id: int = 0
+
+
+@dataclass
+class Team:
+    """An organization team with access to a repository (requested as a reviewer by slug)."""
+
+    id: int
+    slug: str
+    name: str
+    permission: str = "push"
+    description: str | None = None
 
 
 @dataclass
@@ -175,6 +188,7 @@ class Repo:
     statuses: list[Status] = field(default_factory=list)
     protection: dict[str, list[str]] = field(default_factory=dict)
     check_suites: dict[tuple[str, str], int] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:

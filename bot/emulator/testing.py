@@ -18,6 +18,7 @@ from github import Auth
 from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator
 from bot.emulator.faults import Fault
+from bot.emulator.requestlog import RequestRecord
 from bot.emulator.seed import Seed, default_seed
 from bot.emulator.server import BackgroundServer
 from bot.emulator.webhooks import Delivery
@@ -87,6 +88,10 @@ class EmulatorHandle:
         """Grant admin/maintain/write/triage/read, or ``none`` to revoke."""
         self.emulator.set_permission(full_name, login, permission)
 
+    def add_team(self, full_name: str, slug: str, permission: str = "push") -> None:
+        """Give the owner's team ``slug`` access to a repository (a possible reviewer)."""
+        self.emulator.add_team(full_name, slug, permission)
+
     def clone_url(self, full_name: str, login: str | None = None) -> str:
         """Smart-HTTP URL; with ``login``, its token is embedded for push/fetch."""
         if login is None:
@@ -127,6 +132,10 @@ class EmulatorHandle:
     ) -> Fault:
         """The next ``count`` calls matching fail with ``kind`` (see bot.emulator.faults)."""
         return self.emulator.faults.add(method, path_regex, kind, count, delay)
+
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far (method, path, status, arrival), oldest first."""
+        return self.emulator.requests.records()
 
     def set_required_checks(self, full_name: str, branch: str, contexts: list[str]) -> None:
         """Protect ``branch`` so merges need these check names to be green."""

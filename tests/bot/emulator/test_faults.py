@@ -89,3 +89,35 @@ def test_slow_answers_still_arrive(emulator: EmulatorHandle) -> None:
 def test_an_unknown_fault_kind_is_refused(emulator: EmulatorHandle) -> None:
     with pytest.raises(ValueError, match="unknown fault kind"):
         emulator.inject_fault("GET", "/user", "teapot")
+
+
+def test_a_502_after_write_applies_the_write_and_loses_the_answer(
+    emulator: EmulatorHandle,
+) -> None:
+    emulator.inject_fault("POST", r"/issues$", "502_after_write")
+    repo = emulator.github("writer").get_repo("acme/widgets")
+    with pytest.raises(GithubException) as caught:
+        repo.create_issue("did it happen?")
+    assert caught.value.status == 502
+    assert [i.title for i in repo.get_issues()] == ["did it happen?"]
+
+
+def test_the_request_log_lists_every_answer_with_its_status_in_arrival_order(
+    emulator: EmulatorHandle,
+) -> None:
+    emulator.inject_fault("GET", r"/issues/1$", "502")
+    repo = emulator.github("writer").get_repo("acme/widgets")
+    repo.create_issue("logged")
+    with pytest.raises(GithubException):
+        repo.get_issue(1)
+    repo.get_issue(1)
+
+    seen = [(r.method, r.path, r.status) for r in emulator.requests()]
+    assert seen[-4:] == [
+        ("GET", "/repos/acme/widgets", 200),
+        ("POST", "/repos/acme/widgets/issues", 201),
+        ("GET", "/repos/acme/widgets/issues/1", 502),
+        ("GET", "/repos/acme/widgets/issues/1", 200),
+    ]
+    times = [r.at_monotonic for r in emulator.requests()]
+    assert times == sorted(times)

@@ -15,12 +15,18 @@ from fastapi.routing import APIRoute
 from bot.emulator import pages
 from bot.emulator.app import ROUTERS
 from bot.emulator.testing import start_emulator
-from tests.bot.emulator import conformance_cases, conformance_cases_git
+from tests.bot.emulator import (
+    conformance_cases,
+    conformance_cases_git,
+    conformance_cases_reviews,
+)
 from tests.bot.emulator.conformance_cases import Case
 from tests.bot.emulator.schemas import validate_response
-from tests.bot.emulator.world import World
+from tests.bot.emulator.world import REPO, World
 
-CASES: list[Case] = conformance_cases.CASES + conformance_cases_git.CASES
+CASES: list[Case] = (
+    conformance_cases.CASES + conformance_cases_git.CASES + conformance_cases_reviews.CASES
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +48,10 @@ def test_response_matches_github_openapi(world: World, case: Case) -> None:
     validate_response(case.method, case.path, answer.status_code, body)
 
 
-# Routes GitHub serves but does not describe separately (legacy ref read, contents root).
+# Routes GitHub serves but does not describe separately (legacy ref reads, contents root).
 UNDOCUMENTED_ALIASES = {
     ("GET", "/repos/{}/{}/git/refs/{}"),
+    ("GET", "/repos/{}/{}/git/refs"),  # checked against matching-refs' schema below
     ("GET", "/repos/{}/{}/contents"),
 }
 
@@ -65,3 +72,13 @@ def test_every_implemented_endpoint_has_a_conformance_case() -> None:
     assert len(implemented) > 50
     covered = {(case.method, _shape(case.path)) for case in CASES}
     assert implemented - covered - UNDOCUMENTED_ALIASES == set()
+
+
+def test_the_legacy_ref_listing_answers_like_matching_refs(world: World) -> None:
+    name, sha = world.branch()
+    listing = world.client().get(f"/repos/{REPO}/git/refs?per_page=100")
+    assert listing.status_code == 200, listing.text
+    validate_response("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}", 200, listing.json())
+    refs = {r["ref"]: r["object"]["sha"] for r in listing.json()}
+    assert refs[f"refs/heads/{name}"] == sha
+    assert "refs/heads/main" in refs

@@ -36,6 +36,8 @@ EMITTED = [
     ("pull_request", "synchronize"),
     ("pull_request", "closed"),
     ("pull_request", "reopened"),
+    ("pull_request", "review_requested"),
+    ("pull_request", "review_request_removed"),
     ("push", None),
     ("create", None),
     ("delete", None),
@@ -68,6 +70,11 @@ def _script(w: World) -> None:
     branch = pr["head"]["ref"]
     client.patch(f"{R}/pulls/{pr_number}", json={"state": "closed"})
     client.patch(f"{R}/pulls/{pr_number}", json={"state": "open"})
+    w.gh.add_team(REPO, "core-devs")
+    reviewers = f"{R}/pulls/{pr_number}/requested_reviewers"
+    client.post(reviewers, json={"reviewers": ["writer"], "team_reviewers": ["core-devs"]})
+    gone = {"reviewers": ["writer"], "team_reviewers": ["core-devs"]}
+    client.request("DELETE", reviewers, json=gone)
     git_dir = w.gh.git_dir(REPO)
     moved = gitrepo.commit_files(
         git_dir, f"{branch}-next", {"more.txt": b"more"}, "More", pr["head"]["sha"]
