@@ -126,7 +126,9 @@ def run_tests(
         if _is_pytest(argv):
             argv += ["-rfE", "-p", "no:cacheprovider", f"--rootdir={workdir}"]
             if not has_pytest_config(workdir):  # pytest would climb to a parent's config
-                argv += ["-c", os.devnull]
+                empty = Path(scratch) / "pytest.ini"  # pytest 9 refuses `-c /dev/null`
+                empty.write_text("[pytest]\n", encoding="utf-8")
+                argv += ["-c", str(empty)]
             if coverage_source:
                 argv += [f"--cov={coverage_source}", f"--cov-report=json:{cov_json}"]
         started = time.monotonic()
