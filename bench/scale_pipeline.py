@@ -14,7 +14,7 @@ import redis
 from bot.emulator.testing import start_emulator
 from tests.bot.queue.faults import approved_request, file_approved
 
-IMPLEMENT_JOB = "bot.pipeline.jobs:run_implement"
+IMPLEMENT_JOB = "bot.events.jobs:run_implement"
 
 
 def pipeline_round(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from bot.errors import ConfigError, IssuebotError, LockConflictError
+from bot.errors import CancelledError, ConfigError, IssuebotError, LockConflictError, UsageError
 from bot.events.event import Event
 from bot.events.handlers import Outcome
 from bot.events.process import process_event
@@ -65,17 +65,31 @@ def process_webhook(payload: dict[str, Any]) -> str:
 
 
 def run_implement(payload: dict[str, Any]) -> str:
-    """A run the event handlers queued (`{"repo", "issue", "actor", "trigger"}`)."""
+    """The run job: `{"repo", "issue", "actor"?, "trigger"?}`, or `"run_id"` to resume one.
+
+    The one entry point for runs on every queue: the handlers, the reconciler and worker
+    recovery all enqueue it. A run that another worker already holds, or that was cancelled
+    while queued, ends quietly: the running one does the work.
+    """
+    try:
+        repo, issue = str(payload["repo"]), int(payload["issue"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"bad implement job payload: {exc!r}") from exc
     runner = current_wiring().services.runner
     if not isinstance(runner, PipelineRunner):
         raise ConfigError("this process's wiring has no run pipeline")
-    repo, issue = str(payload["repo"]), int(payload["issue"])
-    with log_context(repo=repo, issue=issue):
+    run_id = payload.get("run_id")
+    with log_context(repo=repo, issue=issue, run_id=run_id):
         try:
-            result = runner.run_now(repo, issue, str(payload["actor"]), str(payload["trigger"]))
-        except LockConflictError as exc:  # the run already going does the work
+            if run_id:
+                result = runner.resume_now(repo, str(run_id))
+            else:
+                actor = payload.get("actor")
+                trigger = str(payload.get("trigger") or "queue")
+                result = runner.run_now(repo, issue, str(actor) if actor else None, trigger)
+        except (LockConflictError, CancelledError) as exc:
             log.info("implement_skipped", reason=exc.message)
-            return "already-running"
+            return "skipped"
         except IssuebotError as exc:  # recorded on the run and on the issue already
             log.warning("implement_failed", kind=exc.kind, error=exc.message)
             raise

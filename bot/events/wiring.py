@@ -97,12 +97,16 @@ class PipelineRunner:
             repo=repo, github=self.repo_for(repo), store=self.store, settings=self.settings
         )
 
-    def run_now(self, repo: str, issue: int, actor: str, trigger: str) -> RunResult:
+    def run_now(self, repo: str, issue: int, actor: str | None, trigger: str) -> RunResult:
         """One run, here and now (the queue's `run_implement` job, or Action mode)."""
         orchestrator = self._orchestrator(repo)
         if trigger == "retry":
             return orchestrator.retry(issue, actor=actor)
         return orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
+
+    def resume_now(self, repo: str, run_id: str) -> RunResult:
+        """Continue an interrupted run (worker recovery), skipping steps that still hold."""
+        return self._orchestrator(repo).resume(run_id)
 
     def _start(self, repo: str, issue: int, actor: str, trigger: str) -> object:
         if self.queue is None:

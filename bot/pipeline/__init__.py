@@ -1,6 +1,6 @@
 """The run pipeline: an approved entity request becomes a tested, linked pull request.
 
-``Orchestrator`` is the Python API; ``bot.pipeline.jobs.run_implement`` is the queue's entry.
+``Orchestrator`` is the Python API; ``bot.events.jobs.run_implement`` is the queue's entry.
 """
 
 from bot.pipeline.model import STEP_NAMES, FeatureResult, RunResult

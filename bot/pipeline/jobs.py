@@ -1,45 +1,17 @@
-"""Queue entry points: what the in-process queue or an RQ worker executes for a run.
+"""Worker start-up recovery: resume the runs a dead worker left active.
 
-Payloads are plain dicts (JSON-able for Redis); everything else is built from ``Settings``.
-A second job for an issue that is already running ends quietly: the running one does the work.
+The run job itself is `bot.events.jobs:run_implement`, which uses the process's wiring.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.errors import CancelledError, IssuebotError, LockConflictError, UsageError
-from bot.observability import get_logger, log_context
+from bot.errors import IssuebotError, LockConflictError
+from bot.observability import get_logger
 from bot.pipeline.orchestrator import Orchestrator
 from bot.settings import Settings, load_settings
 from bot.store import ACTIVE_STATUSES, RunStore
 
 log = get_logger("issuebot.jobs")
-
-
-def run_implement(payload: dict[str, Any]) -> None:
-    """Implement ``payload["issue"]`` of ``payload["repo"]`` (or resume ``payload["run_id"]``)."""
-    try:
-        repo = str(payload["repo"])
-        issue = int(payload["issue"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"bad implement job payload: {exc!r}") from exc
-    trigger = str(payload.get("trigger", "queue"))
-    actor = payload.get("actor")
-    orchestrator = Orchestrator(repo=repo)
-    with log_context(repo=repo, issue=issue):
-        try:
-            if payload.get("run_id"):
-                orchestrator.resume(str(payload["run_id"]))
-            elif trigger == "retry":
-                orchestrator.retry(issue, actor=actor)
-            else:
-                orchestrator.implement_issue(issue, actor=actor, trigger=trigger)
-        except (LockConflictError, CancelledError) as exc:
-            log.info("implement_skipped", reason=exc.message)
-        except IssuebotError as exc:  # recorded on the run and the issue already
-            log.warning("implement_failed", kind=exc.kind, error=exc.message)
-            raise
 
 
 def resume_interrupted(settings: Settings | None = None) -> list[str]:

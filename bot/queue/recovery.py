@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bot.queue import Queue
     from bot.store import RunStore
 
-IMPLEMENT_JOB = "bot.pipeline.jobs:run_implement"
+IMPLEMENT_JOB = "bot.events.jobs:run_implement"
 RESUME_TIMEOUT_SECONDS = 1800
 
 

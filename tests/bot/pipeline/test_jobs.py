@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from bot.errors import CancelledError, NotApprovedError, UsageError
-from bot.pipeline.jobs import run_implement
+from bot.events.jobs import run_implement, use_wiring
 from tests.bot.pipeline.conftest import Target
 
 
 @pytest.fixture
-def env_target(make_target: Callable[..., Target], monkeypatch: pytest.MonkeyPatch) -> Target:
+def env_target(
+    make_target: Callable[..., Target], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Target]:
     target = make_target()
     monkeypatch.setenv("GITHUB_API_URL", target.settings.github_api_url)
     monkeypatch.setenv("GITHUB_TOKEN", target.emulator.token("issuebot[bot]"))
     monkeypatch.setenv("DATABASE_URL", target.settings.database_url)
     monkeypatch.setenv("ISSUEBOT_WORK_DIR", str(target.settings.work_dir))
     monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", "issuebot[bot]")
-    return target
+    use_wiring(None)  # a worker process: wiring built from this environment on first job
+    yield target
+    use_wiring(None)
 
 
 def test_a_malformed_payload_is_a_usage_error() -> None:
