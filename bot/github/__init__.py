@@ -16,6 +16,7 @@ from bot.github.models import (
     Comment,
     Issue,
     Label,
+    PullFile,
     PullRequest,
     StatusContext,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Label",
     "MemoryAuditSink",
     "OpClass",
+    "PullFile",
     "PullRequest",
     "PyGithubRepo",
     "RetryPolicy",

@@ -127,9 +127,14 @@ def connect_repo(
     options: ClientOptions | None = None,
 ) -> PyGithubRepo:
     """The ``GitHubRepo`` for one repository, as the bot's configured identity."""
+    options = options or ClientOptions()
     gh = connect(settings, options, full_name=full_name)
     # For a token the bot is whoever the token belongs to, unless the operator named it.
     explicit = _uses_app(settings) or "bot_login" in settings.model_fields_set
     return PyGithubRepo(
-        gh, full_name, audit=audit, bot_login=settings.bot_login if explicit else None
+        gh,
+        full_name,
+        audit=audit,
+        bot_login=settings.bot_login if explicit else None,
+        retry=options.retry,
     )

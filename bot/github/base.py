@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import requests
 from github import Auth, Github
+from github.GithubException import GithubException
 from github.Repository import Repository
 
 from bot.github.audit import AuditSink
+from bot.github.retry import RetryPolicy
+
+T = TypeVar("T")
 
 
 class RepoBase:
@@ -21,8 +28,10 @@ class RepoBase:
         *,
         audit: AuditSink,
         bot_login: str | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._gh = gh
+        self._retry = retry or RetryPolicy()
         self._full_name = full_name
         self._audit = audit
         self._bot_login = bot_login
@@ -84,6 +93,35 @@ class RepoBase:
         """One REST call through PyGithub's requester (same auth, retries and exceptions)."""
         _, data = self._repo.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
         return data
+
+    def _post(
+        self,
+        *parts: str | int,
+        body: dict[str, Any],
+        convert: Callable[[Any], T],
+        refind: Callable[[], T | None] = lambda: None,
+    ) -> T:
+        """POST, re-sending after a 5xx or a lost answer only once ``refind`` found nothing.
+
+        urllib3 never re-sends a POST on 5xx (``bot.github.retry``): GitHub may have done the
+        write before failing, so a blind re-send could post a comment or open an issue twice.
+        ``refind`` looks for what the first attempt may have created (a marker, a head branch).
+        """
+        attempts = self._retry.total + 1
+        for attempt in range(attempts):
+            try:
+                return convert(self._request("POST", *parts, body=body))
+            except GithubException as exc:
+                if exc.status < 500 or attempt + 1 == attempts:
+                    raise
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt + 1 == attempts:
+                    raise
+            time.sleep(min(self._retry.backoff_max, self._retry.backoff_factor * 2**attempt))
+            found = refind()
+            if found is not None:
+                return found
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _token(self) -> str | None:
         """The token git should present: a PAT, or PyGithub's cached installation token."""

@@ -18,6 +18,7 @@ from bot.github.models import (
     Comment,
     Issue,
     Label,
+    PullFile,
     PullRequest,
     StatusContext,
 )
@@ -129,4 +130,14 @@ def combined_status(data: Json) -> CombinedStatus:
             )
             for s in data.get("statuses") or []
         ),
+    )
+
+
+def pull_file(data: Json) -> PullFile:
+    """One entry of ``GET /pulls/{n}/files`` (added/removed/modified/renamed/...)."""
+    return PullFile(
+        filename=str(data["filename"]),
+        status=str(data.get("status") or "modified"),
+        additions=int(data.get("additions") or 0),
+        deletions=int(data.get("deletions") or 0),
     )

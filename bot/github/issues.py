@@ -82,9 +82,26 @@ class IssueOps(RepoBase):
 
     @operation(WRITE)
     def create_issue(self, title: str, body: str, labels: Sequence[str] = ()) -> Issue:
-        """Open a new issue."""
-        created = self._repo.create_issue(title=title, body=body, labels=list(labels))
-        return convert.issue(convert.json_of(created))
+        """Open a new issue; after a 5xx, an identical newest issue of ours counts as it."""
+        payload = {"title": title, "body": body, "labels": list(labels)}
+        return self._post(
+            "issues",
+            body=payload,
+            convert=convert.issue,
+            refind=lambda: self._newest_own_issue(title, body),
+        )
+
+    def _newest_own_issue(self, title: str, body: str) -> Issue | None:
+        """The bot's issue with exactly this title and body among the 30 newest, if any."""
+        params = {"state": "all", "sort": "created", "direction": "desc", "per_page": 30}
+        bot = self.bot_login().lower()
+        for data in self._request("GET", "issues", params=params):
+            if convert.is_pull_request(data):
+                continue
+            found = convert.issue(data)
+            if (found.author.lower(), found.title, found.body) == (bot, title, body):
+                return found
+        return None
 
     @operation(WRITE)
     def edit_issue(
@@ -144,7 +161,7 @@ class IssueOps(RepoBase):
                 raise
             body = {"name": name, "color": color, "description": description}
             try:
-                return convert.label(self._request("POST", "labels", body=body))
+                return self._post("labels", body=body, convert=convert.label)
             except GithubException as race:
                 # Only a concurrent create is benign; a bad color is a 422 too.
                 if race.status != 422 or "already" not in message_of(race):
@@ -159,7 +176,8 @@ class IssueOps(RepoBase):
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         """Add labels to an issue or PR."""
         if labels:
-            self._request("POST", "issues", number, "labels", body={"labels": list(labels)})
+            body = {"labels": list(labels)}
+            self._post("issues", number, "labels", body=body, convert=lambda _: None)
 
     @operation(WRITE)
     def remove_label(self, number: int, label: str) -> None:
@@ -199,8 +217,15 @@ class IssueOps(RepoBase):
         text = with_marker(marker, body)
         item = self._own_marked(number, marker)
         if item is None:
-            data = self._request("POST", "issues", number, "comments", body={"body": text})
-            return convert.comment(data)
+            # After a 5xx the comment may exist: look for the marker again before re-posting.
+            return self._post(
+                "issues",
+                number,
+                "comments",
+                body={"body": text},
+                convert=convert.comment,
+                refind=lambda: self.find_comment(number, marker),
+            )
         current = convert.comment(convert.json_of(item))
         if current.body == text:
             return current
@@ -221,4 +246,5 @@ class IssueOps(RepoBase):
         if (issue is None) == (comment_id is None):
             raise UsageError("add_reaction needs exactly one of issue= or comment_id=")
         parts = ("issues", issue) if issue is not None else ("issues", "comments", comment_id)
-        self._request("POST", *parts, "reactions", body={"content": content})
+        # GitHub answers an existing reaction with 200, so re-sending is harmless.
+        self._post(*parts, "reactions", body={"content": content}, convert=lambda _: None)

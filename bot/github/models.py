@@ -60,6 +60,16 @@ class PullRequest:
 
 
 @dataclass(frozen=True)
+class PullFile:
+    """One file a pull request changes, as GitHub's files tab lists it."""
+
+    filename: str
+    status: str
+    additions: int
+    deletions: int
+
+
+@dataclass(frozen=True)
 class CheckOutput:
     """The text a check run shows on the PR's Checks tab."""
 

@@ -19,6 +19,7 @@ from bot.github.models import (
     Comment,
     Issue,
     Label,
+    PullFile,
     PullRequest,
 )
 
@@ -158,8 +159,16 @@ class GitHubRepo(Protocol):
         """Change a PR's title, body or base."""
         ...
 
+    def list_pull_files(self, number: int) -> tuple[PullFile, ...]:
+        """Every file the PR changes, with its status and line counts (all pages)."""
+        ...
+
     def request_reviewers(self, number: int, reviewers: Sequence[str]) -> None:
         """Ask users for a review (the PR author is skipped, GitHub refuses it)."""
+        ...
+
+    def request_team_reviewers(self, number: int, teams: Sequence[str]) -> None:
+        """Ask teams (slugs of the owner organization) for a review."""
         ...
 
     def merge_pull(

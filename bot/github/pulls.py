@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ from bot.github import convert
 from bot.github.audit import Approval
 from bot.github.base import RepoBase
 from bot.github.failures import message_of
-from bot.github.models import CheckOutput, CheckRun, CombinedStatus, PullRequest
+from bot.github.models import CheckOutput, CheckRun, CombinedStatus, PullFile, PullRequest
 from bot.github.ops import OpClass, operation
 from bot.github.protocol import CheckConclusion, CheckStatus, MergeMethod
 
@@ -41,12 +42,17 @@ class PullOps(RepoBase):
             return current
         body = {"ref": f"refs/heads/{name}", "sha": sha}
         try:
-            data = self._request("POST", "git", "refs", body=body)
+            return self._post(
+                "git",
+                "refs",
+                body=body,
+                convert=lambda data: str(data["object"]["sha"]),
+                refind=lambda: self.branch_sha(name),
+            )
         except GithubException as exc:
             if exc.status != 422 or "already exists" not in message_of(exc):
                 raise
             return self.branch_sha(name) or sha
-        return str(data["object"]["sha"])
 
     @operation(DESTRUCTIVE)
     def delete_branch(self, name: str, *, approval: Approval) -> bool:
@@ -89,7 +95,13 @@ class PullOps(RepoBase):
         if pr is None:
             payload = {"title": title, "head": head, "base": base, "body": body}
             try:
-                pr = convert.pull(self._request("POST", "pulls", body=payload))
+                # After a 5xx the PR may exist: find it before opening another.
+                pr = self._post(
+                    "pulls",
+                    body=payload,
+                    convert=convert.pull,
+                    refind=lambda: self.find_pull(head, base=base),
+                )
             except GithubException as exc:
                 # Another worker (or a person) opened it between our look-up and our create.
                 if exc.status != 422 or "already exists" not in message_of(exc):
@@ -101,7 +113,8 @@ class PullOps(RepoBase):
             pr = self.update_pull(pr.number, title=title, body=body)
         missing = [name for name in labels if name not in pr.labels]
         if missing:
-            self._request("POST", "issues", pr.number, "labels", body={"labels": missing})
+            wanted = {"labels": missing}
+            self._post("issues", pr.number, "labels", body=wanted, convert=lambda _: None)
             pr = dataclasses.replace(pr, labels=(*pr.labels, *missing))
         return pr
 
@@ -126,9 +139,22 @@ class PullOps(RepoBase):
         """Ask for reviews, skipping the PR author (GitHub refuses that with 422)."""
         author = self.get_pull(number).author.lower()
         wanted = [r for r in reviewers if r.lower() != author]
-        if wanted:
+        if wanted:  # asking again is a no-op on GitHub, so a re-send is harmless
             body = {"reviewers": wanted}
-            self._request("POST", "pulls", number, "requested_reviewers", body=body)
+            self._post("pulls", number, "requested_reviewers", body=body, convert=lambda _: None)
+
+    @operation(WRITE)
+    def request_team_reviewers(self, number: int, teams: Sequence[str]) -> None:
+        """Ask teams for reviews by slug (GitHub answers 422 for a team without access)."""
+        if teams:
+            body = {"team_reviewers": list(teams)}
+            self._post("pulls", number, "requested_reviewers", body=body, convert=lambda _: None)
+
+    @operation(READ)
+    def list_pull_files(self, number: int) -> tuple[PullFile, ...]:
+        """Every file the PR changes (GitHub pages the list; PyGithub follows the pages)."""
+        files = self._repo.get_pull(number).get_files()
+        return tuple(convert.pull_file(convert.json_of(f)) for f in files)
 
     @operation(DESTRUCTIVE)
     def merge_pull(
@@ -160,12 +186,33 @@ class PullOps(RepoBase):
         output: CheckOutput | None = None,
     ) -> CheckRun:
         """Start (or directly complete) a check run."""
-        body: dict[str, Any] = {"name": name, "head_sha": head_sha, "status": status}
+        # A fresh external_id tells this run apart from earlier ones of the same name.
+        key = uuid.uuid4().hex
+        body: dict[str, Any] = {
+            "name": name,
+            "head_sha": head_sha,
+            "status": status,
+            "external_id": key,
+        }
         if conclusion is not None:
             body["conclusion"] = conclusion
         if output is not None:
             body["output"] = output.as_payload()
-        return convert.check_run(self._request("POST", "check-runs", body=body))
+        return self._post(
+            "check-runs",
+            body=body,
+            convert=convert.check_run,
+            refind=lambda: self._check_run_by_key(head_sha, name, key),
+        )
+
+    def _check_run_by_key(self, sha: str, name: str, key: str) -> CheckRun | None:
+        """The run created with external_id ``key``, if an earlier attempt got through."""
+        url = self._branch_path("commits", sha, "check-runs")
+        data = self._request_url("GET", url, params={"check_name": name, "per_page": 100})
+        for run in data.get("check_runs") or []:
+            if run.get("external_id") == key:
+                return convert.check_run(run)
+        return None
 
     @operation(WRITE)
     def update_check_run(

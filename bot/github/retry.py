@@ -7,6 +7,12 @@ lacks, added here: 429 answers (GitHub sends them for rate limits too) including
 server asking for longer than ``max_wait`` fails at once with a retryable error instead of
 blocking a worker. ``raise_on_status=False`` hands the last answer to PyGithub when the budget
 is spent, so the caller sees GitHub's real status.
+
+A POST is never re-sent after a 5xx or a lost answer: GitHub may have done the write before
+failing (a 502 from its front end), and a blind re-send would post a second comment or open a
+second issue. ``RepoBase._post`` re-sends instead, after looking for what the first attempt
+made. Rate limits (403/429) refuse the request before any write, so those POSTs are retried
+here. PUT, PATCH and DELETE set absolute state, so repeating them is harmless.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from urllib3.response import BaseHTTPResponse, HTTPResponse
 
 RETRIED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"})
 RETRIED_STATUSES = (*range(500, 600), 429)  # GithubRetry adds 403 and inspects it
+NOT_RESENT_AFTER_FAILURE = frozenset({"POST"})
 
 
 class BoundedRetry(GithubRetry):
@@ -53,6 +60,12 @@ class BoundedRetry(GithubRetry):
                 wait=wait,
             )
 
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        """As urllib3 decides, except that a POST answered 5xx is left to the caller."""
+        if method.upper() in NOT_RESENT_AFTER_FAILURE and status_code >= 500:
+            return False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
     def increment(  # type: ignore[override]
         self,
         method: str | None = None,
@@ -63,6 +76,12 @@ class BoundedRetry(GithubRetry):
         _stacktrace: TracebackType | None = None,
     ) -> Retry:
         """Bound Retry-After, and wait for X-RateLimit-Reset on a 429 that gives no Retry-After."""
+        if (
+            error is not None
+            and (method or "").upper() in NOT_RESENT_AFTER_FAILURE
+            and self._is_read_error(error)
+        ):
+            raise error  # the POST was sent and may have been applied: the caller looks first
         reset_wait: float | None = None
         if response is not None:
             retry_after = response.headers.get("Retry-After")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.faults import Fault, FaultInjector
+from bot.emulator.requestlog import RequestRecord
 from bot.emulator.testing import EmulatorHandle
 from bot.github import ClientOptions, JsonlAuditSink, PyGithubRepo, connect_repo
 from bot.settings import Settings
@@ -20,36 +20,25 @@ BOT = "issuebot[bot]"
 
 
 @dataclass(frozen=True)
-class Arrival:
-    """One request as the emulator received it, with its arrival time."""
+class Arrivals:
+    """The emulator's request log from the moment the fixture was made."""
 
-    at: float
-    method: str
-    path: str
+    emulator: EmulatorHandle
+    since: float
 
-
-class TimedFaults(FaultInjector):
-    """The emulator's fault plan, also noting when each request arrived (every request asks)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrivals: list[Arrival] = []
-
-    def take(self, method: str, path: str) -> Fault | None:
-        self.arrivals.append(Arrival(time.monotonic(), method, path))
-        return super().take(method, path)
-
-    def to(self, method: str, pattern: str) -> list[Arrival]:
-        """Arrivals of ``method`` whose path ends with ``pattern``."""
-        return [a for a in self.arrivals if a.method == method and a.path.endswith(pattern)]
+    def to(self, method: str, pattern: str) -> list[RequestRecord]:
+        """Requests of ``method`` whose path ends with ``pattern``, in arrival order."""
+        return [
+            r
+            for r in self.emulator.requests()
+            if r.at_monotonic >= self.since and r.method == method and r.path.endswith(pattern)
+        ]
 
 
 @pytest.fixture
-def arrivals(emulator: EmulatorHandle) -> TimedFaults:
-    """Record every request the emulator receives from here on (faults still injectable)."""
-    timed = TimedFaults()
-    emulator.emulator.faults = timed
-    return timed
+def arrivals(emulator: EmulatorHandle) -> Arrivals:
+    """Every request the emulator answers from here on (with status and arrival time)."""
+    return Arrivals(emulator, time.monotonic())
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import pytest
 from bot.emulator.testing import EmulatorHandle
 from bot.errors import GitHubError, GitHubUnavailableError, NotFoundError
 from bot.github import PyGithubRepo
-from tests.bot.github.conftest import REPO, TimedFaults
+from tests.bot.github.conftest import REPO, Arrivals
 
 
 def test_a_502_then_success_is_one_successful_call_for_the_caller(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     emulator.inject_fault("POST", r"/repos/acme/widgets/issues$", "502")
 
@@ -24,7 +24,7 @@ def test_a_502_then_success_is_one_successful_call_for_the_caller(
 
 
 def test_a_secondary_rate_limit_waits_retry_after_then_succeeds(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     issue = bot.create_issue("Add Widget entity", "please")
     emulator.inject_fault("POST", rf"/issues/{issue.number}/comments$", "secondary_rate_limit")
@@ -33,12 +33,14 @@ def test_a_secondary_rate_limit_waits_retry_after_then_succeeds(
 
     attempts = arrivals.to("POST", f"/issues/{issue.number}/comments")
     assert len(attempts) == 2
-    assert attempts[1].at - attempts[0].at >= 1.0  # the fault answered Retry-After: 1
+    assert (
+        attempts[1].at_monotonic - attempts[0].at_monotonic >= 1.0
+    )  # the fault answered Retry-After: 1
     assert bot.find_comment(issue.number, "run-summary") == comment
 
 
 def test_a_primary_rate_limit_waits_for_the_reset(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     emulator.inject_fault("GET", r"/issues/1$", "rate_limit")
     bot.create_issue("Add Widget entity", "please")
@@ -47,11 +49,13 @@ def test_a_primary_rate_limit_waits_for_the_reset(
 
     attempts = arrivals.to("GET", "/issues/1")
     assert len(attempts) == 2
-    assert attempts[1].at - attempts[0].at >= 0.9  # X-RateLimit-Reset was at least 1 s ahead
+    assert (
+        attempts[1].at_monotonic - attempts[0].at_monotonic >= 0.9
+    )  # X-RateLimit-Reset was at least 1 s ahead
 
 
 def test_a_server_that_keeps_failing_ends_in_a_retryable_error(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     emulator.inject_fault("GET", r"/issues/1$", "502", count=10)
 
@@ -63,7 +67,7 @@ def test_a_server_that_keeps_failing_ends_in_a_retryable_error(
 
 
 def test_client_errors_fail_fast_without_retries(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     with pytest.raises(GitHubError) as caught:
         bot.ensure_label("broken", "not-a-color")
@@ -86,7 +90,7 @@ def test_no_commits_between_branches_is_a_client_error(bot: PyGithubRepo) -> Non
 
 
 def test_a_wait_longer_than_the_budget_fails_at_once_as_retryable(
-    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: TimedFaults
+    emulator: EmulatorHandle, bot: PyGithubRepo, arrivals: Arrivals
 ) -> None:
     # Retry-After: 30 while the fast budget allows at most 5 s per wait.
     emulator.inject_fault("GET", r"/issues/1$", "secondary_rate_limit", delay=30)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from github.GithubException import GithubException, RateLimitExceededExceedsMaxWait
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
 from bot.github.retry import RetryPolicy
@@ -21,12 +21,24 @@ def answer(status: int, headers: dict[str, str], message: str = "") -> HTTPRespo
     return HTTPResponse(body=body, headers=headers, status=status, preload_content=False)
 
 
-def test_server_errors_are_retried_for_every_verb_including_patch() -> None:
+def test_server_errors_are_retried_for_every_verb_but_post() -> None:
     retry = RetryPolicy().build()
-    for verb in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+    for verb in ("GET", "PATCH", "PUT", "DELETE"):
         assert retry.is_retry(verb, 502)
+    # A POST answered 5xx may have been applied: the GitHub layer looks before re-sending.
+    assert not retry.is_retry("POST", 502)
+    assert retry.is_retry("POST", 403, has_retry_after=True)  # refused before any write
+    assert retry.is_retry("POST", 429)
     assert not retry.is_retry("GET", 404)
     assert not retry.is_retry("POST", 422)
+
+
+def test_a_post_whose_answer_was_lost_is_not_sent_again_by_urllib3() -> None:
+    retry = RetryPolicy().build()
+    lost = ReadTimeoutError(None, URL, "read timed out")  # type: ignore[arg-type]
+    with pytest.raises(ReadTimeoutError):
+        retry.increment("POST", URL, error=lost)
+    assert retry.increment("GET", URL, error=lost).total == retry.total - 1  # type: ignore[operator]
 
 
 def test_a_429_without_retry_after_waits_for_the_rate_limit_reset() -> None:
