@@ -7,7 +7,6 @@ the worker runs the pipeline, CI reports checks, and the merge gate decides.
 
 from __future__ import annotations
 
-import os
 import secrets
 import tempfile
 import time
@@ -26,15 +25,11 @@ from bot.demo.request import seed_request, with_tags
 from bot.emulator.seed import default_seed
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.errors import IssuebotError
-from bot.events.jobs import use_wiring
-from bot.events.wiring import wiring_from_settings
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
 from bot.pipeline import Orchestrator
-from bot.queue import InProcessQueue
 from bot.scaffold import scaffold_files
-from bot.server.app import create_app
-from bot.server.background import serve_in_thread
+from bot.server.stack import RunningBot, run_bot
 from bot.settings import Settings
 from bot.store import RunStore
 from generators.spec import load_spec
@@ -115,36 +110,26 @@ def run_demo(say: Say, *, timeout: float = 120.0) -> DemoReport:
             gh = stack.enter_context(start_emulator(default_seed()))
             _seed_target_repo(gh, files, report.required_checks)
             say(f"GitHub emulator on {gh.api_url}; {DEMO_REPO} scaffolded by `issuebot init`")
-            environment = _bot_environment(gh, tmp, secret)
-            stack.enter_context(_environ(environment))  # queue jobs read it, as a worker would
-            settings = Settings.model_validate(environment)
-            store = RunStore.open(settings.database_url)
-            queue = InProcessQueue()
-            use_wiring(wiring_from_settings(settings, store=store, queue=queue))
-            stack.callback(use_wiring, None)
-            app = create_app(settings, store=store, queue=queue, serialize_writes=True)
-            server_url = stack.enter_context(serve_in_thread(app))
-            gh.set_webhook(f"{server_url}/webhook", secret)
-            say(
-                f"webhook server on {server_url}/webhook (signed with a fresh secret), worker ready"
-            )
-        _story(gh, store, report, say, settings=settings, timeout=timeout)
-        _settle(gh, queue, timeout)
+            settings = Settings.model_validate(_bot_environment(gh, tmp, secret))
+            bot = stack.enter_context(run_bot(settings))
+            gh.set_webhook(bot.webhook_url, secret)
+            say(f"webhook server on {bot.webhook_url} (signed with a fresh secret), worker ready")
+        _story(gh, bot.store, report, say, settings=settings, timeout=timeout)
+        _settle(gh, bot, timeout)
     return report
 
 
-def _settle(gh: EmulatorHandle, queue: InProcessQueue, timeout: float) -> None:
+def _settle(gh: EmulatorHandle, bot: RunningBot, timeout: float) -> None:
     """Let the last webhooks (PR closed, issue closed) be handled before GitHub goes away."""
     deadline = time.monotonic() + timeout
     seen = -1
     while time.monotonic() < deadline:
-        queue.wait(max(0.0, deadline - time.monotonic()))
+        bot.wait_idle(max(0.0, deadline - time.monotonic()))
         count = len(gh.deliveries())
         if count == seen:
-            break
+            return
         seen = count
         time.sleep(0.5)
-    queue.close(wait=True)
 
 
 def _seed_target_repo(gh: EmulatorHandle, files: dict[str, str], checks: list[str]) -> None:
@@ -170,20 +155,6 @@ def _bot_environment(gh: EmulatorHandle, tmp: Path, secret: str) -> dict[str, st
         "ISSUEBOT_BOT_LOGIN": BOT,
         "ISSUEBOT_LOG_JSON": "false",
     }
-
-
-@contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def _story(
