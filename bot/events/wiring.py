@@ -15,7 +15,7 @@ from bot.events.process import RepoFactory, SemanticDedupe
 from bot.events.reconcile import RunLookup
 from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
-from bot.issuespec import on_issue_changed, render_preview
+from bot.issuespec import on_issue_changed, preview_issue
 from bot.locks import LockManager, make_lock_manager
 from bot.pipeline import Orchestrator, RunResult
 from bot.queue import Queue
@@ -160,7 +160,7 @@ def wiring_from_settings(
     services = Services(
         runner=PipelineRunner(settings, run_store, repo_for, queue),
         validate=on_issue_changed,
-        preview=render_preview,
+        preview=preview_issue,
         bot_login=settings.bot_login,
     )
     return Wiring(

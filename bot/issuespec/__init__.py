@@ -1,8 +1,8 @@
 """The issue is the spec: render feature requests as issues, read them back, review edits.
 
-Package-level names are what other areas call. Note ``render_preview`` here is the
-issue-level `/preview` answer ``(repo, issue_number, config) -> markdown`` the event wiring
-uses; the pure ``(entity, current_spec_text)`` form is ``bot.issuespec.preview.render_preview``.
+Package-level names are what other areas call: ``preview_issue`` is the `/preview` answer
+for an issue; the pure ``(entity, current_spec_text)`` form is
+``bot.issuespec.preview.render_preview``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from bot.issuespec.request import FeatureRequest, InvalidRequestError, load_requ
 from bot.issuespec.request_feature import request_feature, validate_request
 from bot.issuespec.review import ReviewOutcome, apply_review, review
 from bot.issuespec.sections import Criterion
-
-render_preview = preview_issue
 
 __all__ = [
     "Criterion",
@@ -29,7 +27,6 @@ __all__ = [
     "parse_issue_body",
     "preview_issue",
     "render_issue_body",
-    "render_preview",
     "request_feature",
     "review",
     "validate_request",

@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.config import Labels, RepoConfig
-from bot.issuespec import render_preview
+from bot.issuespec import preview_issue
 from bot.issuespec.handlers import on_issue_changed
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.render import render_issue_body
@@ -143,7 +143,7 @@ def test_preview_command_answers_with_files_endpoints_and_diff() -> None:
     repo = FakeRepo(files={"specs/entities.json": '{"version": 1, "entities": []}\n'})
     number = repo.add_issue(SEED_BODY)
 
-    markdown = render_preview(repo, number, CONFIG)
+    markdown = preview_issue(repo, number, CONFIG)
 
     assert "Preview: what approving `RawDataSource` would produce" in markdown
     assert "`app/models/raw_data_source.py`" in markdown
@@ -156,7 +156,7 @@ def test_preview_of_an_invalid_request_lists_what_to_fix_instead() -> None:
     repo = FakeRepo()
     number = repo.add_issue(body_with(BAD_DEFAULT))
 
-    markdown = render_preview(repo, number, CONFIG)
+    markdown = preview_issue(repo, number, CONFIG)
 
     assert "Preview unavailable" in markdown
     assert "fields[0]" in markdown

@@ -19,7 +19,7 @@ from bot.events.handlers import Services
 from bot.events.jobs import use_wiring
 from bot.events.wiring import StoreDedupe, Wiring
 from bot.github import GitHubRepo, connect_repo
-from bot.issuespec import on_issue_changed, render_preview
+from bot.issuespec import on_issue_changed, preview_issue
 from bot.locks import SqlLockManager
 from bot.queue import InProcessQueue
 from bot.server.app import create_app
@@ -59,7 +59,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             ISSUEBOT_WEBHOOK_SECRET=SECRET,
         )
         repo = connect_repo(settings, REPO, store)
-        services = Services(runner, on_issue_changed, render_preview, BOT)
+        services = Services(runner, on_issue_changed, preview_issue, BOT)
         use_wiring(
             Wiring(
                 lambda _name: repo,
