@@ -50,6 +50,10 @@ class DeliveryLog(Protocol):
         """Insert under a unique constraint; never a read-then-write."""
         ...
 
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Undo a recorded delivery whose job never reached the queue."""
+        ...
+
     def ping(self) -> None:
         """Raise unless the store answers (for /readyz)."""
         ...
@@ -218,6 +222,8 @@ def _accept(state: ServerState, event: Event) -> JSONResponse:
         )
     except Exception as exc:  # the queue backend is down: tell GitHub, the reconciler catches up
         log.error("enqueue_failed", delivery_id=event.delivery_id, error=str(exc))
+        with state.write_lock:  # GitHub's redelivery of this id must get in, not be a duplicate
+            state.store.forget_delivery(event.delivery_id)
         return _answer(event, "enqueue-failed", status=503)
     return _answer(event, "queued")
 

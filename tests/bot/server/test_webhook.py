@@ -173,6 +173,17 @@ def test_a_down_queue_is_reported_as_503_and_by_readiness(server: Server) -> Non
     assert ready.json()["checks"]["queue"] == "unavailable: ConnectionError"
 
 
+def test_a_delivery_refused_while_the_queue_was_down_is_accepted_when_redelivered(
+    server: Server,
+) -> None:
+    server.queue.broken = True
+    assert deliver(server.url, comment_body(), delivery="during-outage").status_code == 503
+    server.queue.broken = False
+    again = deliver(server.url, comment_body(), delivery="during-outage")
+    assert (again.status_code, again.json()["status"]) == (202, "queued")
+    assert server.queue.delivery_ids() == ["during-outage"]
+
+
 def test_the_server_enqueues_reconcile_jobs_periodically(store: RunStore) -> None:
     queue = RecordingQueue()
     app = create_app(
