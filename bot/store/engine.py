@@ -48,6 +48,9 @@ def _sqlite_engine(database_url: str, database: str | None) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL stays consistent after a crash (only the last commits may roll
+        # back); FULL's fsync per commit made each webhook insert about 6 ms instead of 1.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
