@@ -55,8 +55,9 @@ Admin API for other processes (JSON, no auth, local use only):
   POST   /_emulator/deliveries/ID/redeliver
   POST   /_emulator/faults                        {method, path_regex, kind, count, delay}
   DELETE /_emulator/faults
+  GET    /_emulator/requests    (every request answered: method, path, status, arrival)
   GET    /_emulator/apps        (ids, installation ids, generated private keys)
-Fault kinds: 502, secondary_rate_limit, rate_limit, already_exists, slow.
+Fault kinds: 502, 502_after_write, secondary_rate_limit, rate_limit, already_exists, slow.
 """
 
 

@@ -175,6 +175,12 @@ def clear_faults(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/requests")
+def requests_log(request: Request) -> list[dict[str, Any]]:
+    """Every request answered so far (method, path, status, arrival), oldest first."""
+    return [asdict(record) for record in _emu(request).requests.records()]
+
+
 @router.get("/apps")
 def apps(request: Request) -> list[dict[str, Any]]:
     """Apps with their installation ids and (generated) private keys, for local App auth."""

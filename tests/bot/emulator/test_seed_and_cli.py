@@ -151,6 +151,11 @@ def test_the_cli_emulator_is_driven_over_http(cli_emulator: str) -> None:
     assert events == ["check_run", "check_run", "check_suite"]
     apps = httpx.get(f"{admin}/apps").json()
     assert apps[0]["bot_login"] == "issuebot[bot]" and apps[0]["private_key"]
+    answered = [
+        (r["method"], r["path"], r["status"]) for r in httpx.get(f"{admin}/requests").json()
+    ]
+    assert ("GET", "/user", 502) in answered
+    assert ("GET", "/repos/dana/site", 200) in answered
 
 
 def test_cli_rejects_a_secret_without_url() -> None:
