@@ -1,13 +1,16 @@
 """Repository config: what a target repo may tune, read from `.github/issuebot.yml`.
 
 Versioned pydantic model (kodiak's `.kodiak.toml` habit): unknown keys are errors, so a typo
-is reported back to the user instead of silently ignored. Reading the file is the caller's
-job; ``parse_repo_config`` is pure and turns text into a model or a ``ConfigError``.
+is reported back to the user instead of silently ignored. The same keys may live in
+`pyproject.toml` under `[tool.issuebot]`; the YAML file wins when both exist. Parsing is pure;
+``read_repo_config`` takes whatever function reads a file (GitHub API, local disk).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import tomllib
+from collections.abc import Callable
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 
 CONFIG_PATH = ".github/issuebot.yml"
+PYPROJECT_PATH = "pyproject.toml"
 
 Permission = Literal["read", "triage", "write", "maintain", "admin"]
 PERMISSION_RANK: dict[str, int] = {
@@ -126,22 +130,45 @@ class RepoConfig(_Strict):
 
 
 def parse_repo_config(text: str | None) -> RepoConfig:
-    """Parse the config file's text (None or empty means all defaults)."""
+    """Parse `.github/issuebot.yml`'s text (None or empty means all defaults)."""
     if not text or not text.strip():
         return RepoConfig()
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{CONFIG_PATH} is not valid YAML: {exc}") from exc
+    return _validate(data, CONFIG_PATH)
+
+
+def parse_pyproject_config(text: str | None) -> RepoConfig | None:
+    """The `[tool.issuebot]` table of a pyproject.toml, or None when there is none."""
+    if not text:
+        return None
+    try:
+        table = tomllib.loads(text).get("tool", {}).get("issuebot")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{PYPROJECT_PATH} is not valid TOML: {exc}") from exc
+    return None if table is None else _validate(table, f"{PYPROJECT_PATH} [tool.issuebot]")
+
+
+def read_repo_config(read_file: Callable[[str], str | None]) -> RepoConfig:
+    """The repo's config: `.github/issuebot.yml`, else `[tool.issuebot]`, else defaults."""
+    text = read_file(CONFIG_PATH)
+    if text is not None:
+        return parse_repo_config(text)
+    return parse_pyproject_config(read_file(PYPROJECT_PATH)) or RepoConfig()
+
+
+def _validate(data: Any, where: str) -> RepoConfig:
     if data is None:
         return RepoConfig()
     if not isinstance(data, dict):
-        raise ConfigError(f"{CONFIG_PATH} must be a mapping at the top level")
+        raise ConfigError(f"{where} must be a mapping at the top level")
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ConfigError(f"{CONFIG_PATH} is invalid: " + "; ".join(problems)) from exc
+        raise ConfigError(f"{where} is invalid: " + "; ".join(problems)) from exc
 
 
 def has_permission(actual: str, required: str) -> bool:

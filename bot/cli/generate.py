@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.codegen import describe_drift, find_drift, write_generated
-from bot.config import CONFIG_PATH, parse_repo_config
+from bot.config import read_repo_config
 from bot.errors import DriftError, SpecError, UsageError
 from generators.spec import MAX_SPEC_BYTES, load_spec, validate_entity_data
 
@@ -64,8 +64,9 @@ def generate(
     """Generate the service from the spec (unchanged files are left alone)."""
     from generators.service import generate_service  # noqa: PLC0415 (keeps CLI startup fast)
 
-    config_file = Path(CONFIG_PATH)
-    config = parse_repo_config(_read(config_file, "config") if config_file.is_file() else None)
+    config = read_repo_config(
+        lambda path: _read(Path(path), "config") if Path(path).is_file() else None
+    )
     spec_path = specs or Path(config.paths.spec)
     out_dir = out or Path(config.paths.output)
     try:

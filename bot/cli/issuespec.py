@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from bot.config import CONFIG_PATH, parse_repo_config
+from bot.config import read_repo_config
 from bot.errors import SpecError, UsageError
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.request import load_request_file
@@ -73,7 +73,7 @@ def request_feature_command(
     loopback = urlsplit(settings.github_api_url).hostname in {"127.0.0.1", "localhost", "::1"}
     options = ClientOptions.fast() if loopback else ClientOptions()
     github = connect_repo(settings, repo, MemoryAuditSink(), options)
-    config = parse_repo_config(github.read_file(CONFIG_PATH))
+    config = read_repo_config(github.read_file)
     number, url = request_feature(github, req, config)
     typer.echo(f"issue #{number}: {url}")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.config import RepoConfig, read_repo_config
 from bot.errors import ConfigError, LockConflictError
 from bot.events import messages
 from bot.events.event import Event
@@ -40,7 +40,7 @@ class SemanticDedupe(Protocol):
 
 def load_config(repo: GitHubRepo) -> RepoConfig:
     """The target repo's `.github/issuebot.yml` from its default branch (defaults if absent)."""
-    return parse_repo_config(repo.read_file(CONFIG_PATH))
+    return read_repo_config(repo.read_file)
 
 
 def process_event(

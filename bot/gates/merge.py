@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.config import RepoConfig, read_repo_config
 from bot.errors import GitHubError, LockConflictError, NotFoundError
 from bot.gates import report
 from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader
@@ -60,7 +60,7 @@ def _get_pull(repo: GitHubRepo, number: int) -> PullRequest:
 
 def load_config(repo: GitHubRepo) -> RepoConfig:
     """The repository's `.github/issuebot.yml` from its default branch (defaults if absent)."""
-    return parse_repo_config(repo.read_file(CONFIG_PATH))
+    return read_repo_config(repo.read_file)
 
 
 def judge_pull(

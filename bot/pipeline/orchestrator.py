@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.config import CONFIG_PATH, RepoConfig, parse_repo_config
+from bot.config import RepoConfig, read_repo_config
 from bot.errors import CancelledError, LockConflictError, NotFoundError, UsageError
 from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.gitops import GitIdentity
@@ -112,7 +112,7 @@ class Orchestrator:
         """The target repo's `.github/issuebot.yml` (read at each run unless injected)."""
         if self._config is not None:
             return self._config
-        return parse_repo_config(self.github.read_file(CONFIG_PATH))
+        return read_repo_config(self.github.read_file)
 
     @classmethod
     def for_repo(cls, repo: str, **kwargs: Any) -> Orchestrator:

@@ -23,7 +23,7 @@ from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import StoreDedupe
 from bot.github import GitHubRepo, MemoryAuditSink, connect_repo
-from bot.issuespec import on_issue_changed, render_preview
+from bot.issuespec import on_issue_changed, preview_issue
 from bot.settings import Settings
 from bot.store import RunStore
 from tests.plugins.emulator import ReceivedHook, WebhookReceiver
@@ -70,7 +70,7 @@ class World:
 
     @property
     def services(self) -> Services:
-        return Services(self.runner, on_issue_changed, render_preview, BOT)
+        return Services(self.runner, on_issue_changed, preview_issue, BOT)
 
     def as_user(self, login: str, number: int) -> PyIssue:
         return self.gh.github(login).get_repo(REPO).get_issue(number)
