@@ -53,7 +53,7 @@ def list_branches(request: Request, owner: str, repo: str) -> Response:
     return paginated(request, items)
 
 
-@router.get("/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks")
+@router.get("/repos/{owner}/{repo}/branches/{branch:path}/protection/required_status_checks")
 def get_required_checks(request: Request, owner: str, repo: str, branch: str) -> dict[str, Any]:
     """The required status checks of a protected branch."""
     access = repo_access(request, owner, repo)
@@ -67,7 +67,7 @@ def get_required_checks(request: Request, owner: str, repo: str, branch: str) ->
     return checks
 
 
-@router.patch("/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks")
+@router.patch("/repos/{owner}/{repo}/branches/{branch:path}/protection/required_status_checks")
 def update_required_checks(
     request: Request, owner: str, repo: str, branch: str, body: JsonObject
 ) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def _contexts(body: Any) -> list[str]:
     return [str(c) for c in body.get("contexts") or []]
 
 
-@router.get("/repos/{owner}/{repo}/branches/{branch}/protection")
+@router.get("/repos/{owner}/{repo}/branches/{branch:path}/protection")
 def get_protection(request: Request, owner: str, repo: str, branch: str) -> dict[str, Any]:
     """Branch protection (only required status checks are modelled)."""
     access = repo_access(request, owner, repo)
@@ -101,7 +101,7 @@ def get_protection(request: Request, owner: str, repo: str, branch: str) -> dict
     return data
 
 
-@router.put("/repos/{owner}/{repo}/branches/{branch}/protection")
+@router.put("/repos/{owner}/{repo}/branches/{branch:path}/protection")
 def put_protection(
     request: Request, owner: str, repo: str, branch: str, body: JsonObject
 ) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def put_protection(
     return get_protection(request, owner, repo, branch)
 
 
-@router.delete("/repos/{owner}/{repo}/branches/{branch}/protection", status_code=204)
+@router.delete("/repos/{owner}/{repo}/branches/{branch:path}/protection", status_code=204)
 def delete_protection(request: Request, owner: str, repo: str, branch: str) -> Response:
     """Remove protection."""
     access = repo_access(request, owner, repo)
@@ -124,7 +124,7 @@ def delete_protection(request: Request, owner: str, repo: str, branch: str) -> R
     return Response(status_code=204)
 
 
-# After the /protection routes: a path parameter would swallow ``main/protection`` otherwise.
+# After the /protection routes: this pattern would swallow ``main/protection`` otherwise.
 @router.get("/repos/{owner}/{repo}/branches/{branch:path}")
 def get_branch(request: Request, owner: str, repo: str, branch: str) -> dict[str, Any]:
     """A branch (its name may contain slashes) with its tip commit and protection."""

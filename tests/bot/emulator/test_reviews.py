@@ -71,6 +71,10 @@ def test_branch_names_with_slashes_resolve_while_protection_routes_still_match(
     assert repo.get_branch("feat/issue-1-x").commit.sha == main.commit.sha
     main.edit_protection(contexts=["tests"], strict=False)
     assert repo.get_branch("main").get_required_status_checks().contexts == ["tests"]
+    slashed = repo.get_branch("feat/issue-1-x")
+    slashed.edit_protection(contexts=["lint"], strict=False)
+    assert slashed.get_required_status_checks().contexts == ["lint"]
+    assert repo.get_branch("feat/issue-1-x").protected
     refs = [r.ref for r in repo.get_git_matching_refs("heads/feat/")]
     assert refs == ["refs/heads/feat/issue-1-x"]
     assert "refs/heads/feat/issue-1-x" in [r.ref for r in repo.get_git_refs()]
