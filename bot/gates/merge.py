@@ -207,12 +207,13 @@ def _request_review(
     )
     if not chosen:
         return "No reviewers found: set risk.reviewers in .github/issuebot.yml or add CODEOWNERS."
-    if chosen.users:
-        try:
+    try:
+        if chosen.users:
             repo.request_reviewers(decision.pr_number, list(chosen.users))
-        except (GitHubError, NotFoundError) as exc:  # e.g. a reviewer without repo access
-            return f"Could not request reviews ({exc.message}); owners: " + _mentions(chosen)
-    # Team review requests need the teams API; mentioning the team notifies it as well.
+        if chosen.teams:
+            repo.request_team_reviewers(decision.pr_number, list(chosen.teams))
+    except (GitHubError, NotFoundError) as exc:  # e.g. a reviewer without repo access
+        return f"Could not request reviews ({exc.message}); owners: " + _mentions(chosen)
     return "Review requested from " + _mentions(chosen) + "."
 
 

@@ -118,6 +118,9 @@ def test_a_pr_that_also_edits_a_workflow_waits_for_review_with_the_rule_named(
     assert "**no-protected-files**" in comments[0]
     assert ".github/workflows/deploy.yml (workflow)" in comments[0]
     assert "@maintainer" in comments[0]
+    # and the review is really requested on GitHub, not only mentioned
+    users, _teams = pull.get_review_requests()
+    assert [user.login for user in users] == ["maintainer"]
 
 
 def test_a_new_commit_after_green_checks_waits_for_checks_on_the_new_head(
