@@ -11,6 +11,8 @@ import os
 import pkgutil
 import sys
 from collections.abc import Callable
+from importlib import metadata
+from typing import Annotated
 
 import click
 import typer
@@ -24,6 +26,23 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"issuebot {metadata.version('issuebot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Issue-first GitHub bot: approved entity requests become tested, linked pull requests."""
+
 
 GROUP_HELP = {
     "spec": "Validate entity specs and read them out of issues.",
@@ -68,9 +87,14 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except (typer.TyperException, click.ClickException) as exc:
+        # Typer >= 0.29 raises its vendored click's exceptions, not click's own.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"usage: {exc}", err=True)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except Exception as exc:  # the last edge: a bug, still reported in one line
         if os.environ.get("ISSUEBOT_DEBUG"):
             raise

@@ -1,0 +1,53 @@
+"""The command line answers mistakes in one line with the usage exit code, never 'a bug'."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def issuebot(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("bogus",), "No such command 'bogus'"),
+        (("generate", "--bogus"), "No such option: --bogus"),
+        (("implement", "--repo", "acme/widgets"), "Missing option '--issue'"),
+        (("implement", "--repo", "acme/widgets", "--issue", "abc"), "Invalid value for '--issue'"),
+    ],
+)
+def test_a_usage_mistake_exits_2_with_the_reason(args: tuple[str, ...], message: str) -> None:
+    result = issuebot(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "internal-error" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_and_help() -> None:
+    version = issuebot("--version")
+    assert version.returncode == 0 and version.stdout.startswith("issuebot ")
+    help_text = issuebot("--help")
+    assert help_text.returncode == 0
+    for command in ("demo", "generate", "implement", "serve", "init", "emulator", "runs"):
+        assert command in help_text.stdout
+
+
+def test_a_known_failure_is_one_line_with_its_taxonomy_code(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text("{not json")
+    result = issuebot("spec", "validate", str(spec))
+    assert result.returncode == 12
+    assert "Traceback" not in result.stderr
