@@ -146,6 +146,7 @@ class Orchestrator:
         self, number: int, *, actor: str | None = None, trigger: str = "cli"
     ) -> RunResult:
         """One run from approved issue to PR; LockConflictError if one is already running."""
+        self._require_issue(number)
         with self._lease(number) as lease:
             run = self.store.active_run(self.repo, number)
             if run is None:
@@ -153,6 +154,18 @@ class Orchestrator:
                     self.repo, number, trigger=trigger, actor=actor or self.settings.bot_login
                 )
             return self._execute(run, lease)
+
+    def _require_issue(self, number: int) -> None:
+        """Fail before any run is recorded when the issue, the repo or the credentials are off."""
+        if number < 1:
+            raise UsageError(f"issue numbers start at 1, not {number}")
+        try:
+            self.github.get_issue(number)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"issue #{number} does not exist in {self.repo} (or the bot cannot see it)",
+                hint="check --repo and --issue, and that the bot has access to the repository",
+            ) from exc
 
     def retry(self, number: int, *, actor: str | None = None) -> RunResult:
         """A fresh run after a failure (`/retry`): every step is redone against today's base."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import (
+    ConfigError,
     GitError,
     IssuebotError,
     LockConflictError,
@@ -18,7 +19,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.locks import SqlLockManager, issue_lock_key
-from bot.pipeline import repo_from_path
+from bot.pipeline import Orchestrator, repo_from_path
 from tests.bot.pipeline.conftest import Target
 
 
@@ -44,12 +45,23 @@ def test_implement_by_a_reader_does_not_approve_a_request(
     assert target.remote_sha(f"feat/issue-{number}-widget") is None
 
 
-def test_an_unknown_issue_is_a_not_found_error(make_target: Callable[..., Target]) -> None:
+def test_an_unknown_issue_is_a_not_found_error_and_leaves_no_run(
+    make_target: Callable[..., Target],
+) -> None:
     target = make_target()
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="issue #999 does not exist"):
         target.orchestrator().implement_issue(999)
-    (run,) = target.store.list_runs(repo=target.full_name, issue=999)
-    assert run.status == "failed" and run.error_kind == "not-found"
+    assert target.store.list_runs(repo=target.full_name, issue=999) == []
+
+
+def test_without_credentials_nothing_is_recorded(make_target: Callable[..., Target]) -> None:
+    target = make_target()
+    number = target.file_request()
+    settings = target.settings.model_copy(update={"github_token": None})
+    orchestrator = Orchestrator(repo=target.full_name, store=target.store, settings=settings)
+    with pytest.raises(ConfigError, match="no GitHub credentials"):
+        orchestrator.implement_issue(number)
+    assert target.store.list_runs(repo=target.full_name, issue=number) == []
 
 
 def test_a_branch_with_a_humans_commits_is_never_rewritten(
