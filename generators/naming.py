@@ -70,8 +70,23 @@ RESERVED_ATTRIBUTES: frozenset[str] = frozenset(
 # Query parameters of every list endpoint: a field with one of these names could not be filtered.
 QUERY_PARAMETERS: frozenset[str] = frozenset({"limit", "offset", "sort"})
 
-# Class names the generated service defines itself.
-RESERVED_ENTITIES: frozenset[str] = frozenset({"Base", "ActionRequest", "Service"})
+# Names the generated modules define next to the entity class (the API module's constants,
+# its dependency aliases, shared classes) and the names of the shared test modules.
+RESERVED_ENTITIES: frozenset[str] = frozenset(
+    {
+        "ActionRequest",
+        "ActionRequestRead",
+        "Base",
+        "CONFLICT",
+        "DbSession",
+        "Helpers",
+        "LABEL",
+        "ListQuery",
+        "Service",
+        "TABLE",
+        "UNIQUE",
+    }
+)
 
 
 def is_identifier(name: object) -> bool:

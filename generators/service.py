@@ -39,6 +39,7 @@ SHARED = (
     "migrations/versions/0000_action_requests.py",
     "tests/conftest.py",
     "tests/test_service.py",
+    "tests/test_helpers.py",
 )
 PER_ENTITY = {
     "app/models/entity.py": "app/models/{snake}.py",
@@ -105,6 +106,8 @@ def _render_entity(
         path = pattern.format(snake=view.snake, name=view.name)
         body = _render(env, template, path, entity=view, **context)
         service.files[path] = _with_header(env, path, body)
+    if not view.actions:
+        return  # nothing would call a hook: no user-owned module to keep (or cover)
     for template, pattern in USER_OWNED.items():
         path = pattern.format(snake=view.snake, name=view.name)
         service.user_owned[path] = _render(env, template, path, entity=view, **context)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -19,24 +18,9 @@ import sqlalchemy as sa
 from bot.codegen import write_generated
 from generators.service import generate_service
 from generators.spec import load_spec
+from tests.generators.processes import BIN, run, run_with_coverage
 
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def run(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 240
-) -> subprocess.CompletedProcess[str]:
-    """Run a command with a clean environment: no inherited database or coverage settings."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "COV_CORE", "COVERAGE", "PYTEST"))
-    }
-    base |= {"PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-    return subprocess.run(
-        args, cwd=cwd, env=base, capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -53,14 +37,9 @@ def round_trip(cwd: Path, **env: str) -> None:
 
 
 def test_generated_tests_pass_with_coverage(service_dir: Path, tmp_path: Path) -> None:
-    result = run(
-        [sys.executable, "-m", "pytest", "-q", "--cov=app", "--cov-report=term", "-x"],
-        service_dir,
-        {"COVERAGE_FILE": str(tmp_path / ".coverage")},
-    )
+    result, total = run_with_coverage(service_dir, tmp_path / ".coverage")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    total = re.search(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", result.stdout, re.MULTILINE)
-    assert total is not None and int(total.group(1)) >= 90, result.stdout[-1500:]
+    assert total >= 90, result.stdout[-1500:]
 
 
 def test_migrations_round_trip_and_match_the_models_on_sqlite(
