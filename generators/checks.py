@@ -11,7 +11,7 @@ from generators import naming
 from generators.problem import Problem, show
 
 if TYPE_CHECKING:
-    from generators.spec import Field
+    from generators.model import Field
 
 MAX_FIELDS = 200
 MAX_INDEXES = 50

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.errors import SpecError
 from generators import naming
+from generators.model import Action, Entity
 from generators.problem import Problem, show
-from generators.spec import Action, Entity
 
+# The description's separator needs whitespace before it (or is a colon followed by some): the
+# hyphens of `/raw-data-sources` are never one (`POST /raw-data-sources/{id}/Bad Name` is unread).
 _LINE = re.compile(
-    r"^\s*(?P<method>GET|POST|PUT|PATCH|DELETE)\s+(?P<path>/\S*)\s*(?:[-–—:]+\s*(?P<text>.*))?$",
+    r"^\s*(?P<method>GET|POST|PUT|PATCH|DELETE)\s+(?P<path>/\S*?)"
+    r"(?:(?:\s+[-–—:]+\s*|:\s+)(?P<text>.*))?\s*$",
     re.IGNORECASE,
 )
+MAX_LINE = 4_000  # a path and a description (≤ 2000 characters) fit easily
 _PARAM = re.compile(r"^(\{[^{}/]+\}|:[A-Za-z_][A-Za-z0-9_]*)$")
 _CRUD = {
     ("GET", False),
@@ -62,38 +67,49 @@ def entity_endpoints(entity: Entity) -> list[Endpoint]:
     return routes
 
 
-def actions_from_strings(lines: list[str]) -> list[Action]:
+def actions_from_strings(lines: Sequence[str]) -> list[Action]:
     """`POST /raw-data-sources/{id}/sync - Trigger manual sync` -> Action(sync, item); CRUD -> none.
 
     Raises SpecError listing every line that is neither CRUD nor a POST action.
     """
-    actions: list[Action] = []
-    problems: list[Problem] = []
-    for i, line in enumerate(lines):
-        where = f"api_endpoints[{i}]"
-        match = _LINE.match(line)
-        if match is None:
-            problems.append(
-                Problem(where, f"cannot read {show(line)}", "write 'METHOD /path - text'")
-            )
-            continue
-        method, text = match["method"].upper(), (match["text"] or "").strip() or None
-        parts = [p for p in match["path"].split("/") if p]
-        item = len(parts) >= 2 and bool(_PARAM.match(parts[1]))
-        rest = parts[2:] if item else parts[1:]
-        if not rest and (method, item) in _CRUD:
-            continue
-        if method != "POST" or len(rest) != 1 or not naming.is_action_name(rest[0]):
-            problems.append(
-                Problem(
-                    where,
-                    f"{method} {show(match['path'])} is not CRUD or a custom action",
-                    "custom actions are POST /things/{id}/name or POST /things/name",
-                )
-            )
-            continue
-        scope = "item" if item else "collection"
-        actions.append(Action(name=rest[0], scope=scope, description=text and text[:2000]))
+    actions, problems = endpoints_problems(lines)
     if problems:
         raise SpecError([p.render() for p in problems])
     return actions
+
+
+def endpoints_problems(lines: Sequence[str]) -> tuple[list[Action], list[Problem]]:
+    """The actions the readable lines ask for, and a problem at `api_endpoints[i]` per bad line."""
+    actions: list[Action] = []
+    problems: list[Problem] = []
+    for i, line in enumerate(lines):
+        action, problem = _read_line(line, f"api_endpoints[{i}]")
+        if problem is not None:
+            problems.append(problem)
+        elif action is not None:
+            actions.append(action)
+    return actions, problems
+
+
+def _read_line(line: str, where: str) -> tuple[Action | None, Problem | None]:
+    """One line: an action, nothing (a CRUD route), or the reason it cannot be used."""
+    if isinstance(line, str) and len(line) > MAX_LINE:
+        return None, Problem(where, f"is {len(line)} characters long", f"keep it ≤ {MAX_LINE}")
+    match = _LINE.match(line) if isinstance(line, str) else None
+    if match is None:
+        hint = "write 'METHOD /path - description' (a space before the dash)"
+        return None, Problem(where, f"cannot read {show(line)}", hint)
+    method, text = match["method"].upper(), (match["text"] or "").strip() or None
+    parts = [p for p in match["path"].split("/") if p]
+    item = len(parts) >= 2 and bool(_PARAM.match(parts[1]))
+    rest = parts[2:] if item else parts[1:]
+    if not rest and (method, item) in _CRUD:
+        return None, None
+    if method != "POST" or len(rest) != 1 or not naming.is_action_name(rest[0]):
+        return None, Problem(
+            where,
+            f"{method} {show(match['path'])} is not CRUD or a custom action",
+            "custom actions are POST /things/{id}/name or POST /things/name",
+        )
+    scope = "item" if item else "collection"
+    return Action(name=rest[0], scope=scope, description=text and text[:2000]), None

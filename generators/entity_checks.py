@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generators import naming
@@ -19,66 +21,116 @@ from generators.problem import Problem, show
 MAX_TABLE = naming.MAX_NAME - 3
 
 if TYPE_CHECKING:
-    from generators.spec import Entity, SpecFile
+    from generators.model import Action, Entity, Field, Index, SpecFile
+
+
+@dataclass(frozen=True)
+class Parts:
+    """An entity's well-formed parts, each with its position; broken parts are left out.
+
+    Lets one pass report a bad name or index next to a field whose shape is broken.
+    """
+
+    name: str | None
+    layer: str | None
+    description: str | None
+    fields: tuple[tuple[int, Field], ...]
+    indexes: tuple[tuple[int, Index], ...] = ()
+    actions: tuple[tuple[int, Action], ...] = ()
+    unreadable: frozenset[str] = frozenset()  # names of fields whose shape is broken
+    field_list: bool = True  # whether `fields` was a list at all
+
+    @classmethod
+    def of(cls, entity: Entity) -> Parts:
+        """Every part of a well-formed entity."""
+        return cls(
+            entity.name,
+            entity.layer,
+            entity.description,
+            tuple(enumerate(entity.fields)),
+            tuple(enumerate(entity.indexes)),
+            tuple(enumerate(entity.actions)),
+        )
 
 
 def entity_problems(entity: Entity) -> list[Problem]:
     """Every rule of one entity; paths are relative to it (`fields[3].default`)."""
-    problems = text_problems(entity.name, "name", limit=naming.MAX_NAME)
-    if not problems and not naming.is_pascal_case(entity.name):
-        pascal = "".join(w[:1].upper() + w[1:] for w in naming.snake_case(entity.name).split("_"))
+    return parts_problems(Parts.of(entity))
+
+
+def parts_problems(parts: Parts) -> list[Problem]:
+    """Every rule that the well-formed parts of an entity can be checked against."""
+    problems = [] if parts.name is None else _name_problems(parts.name)
+    if parts.layer is not None:
+        problems += text_problems(parts.layer, "layer", limit=naming.MAX_NAME)
+        if not naming.is_snake_case(parts.layer):
+            problems.append(
+                Problem(
+                    "layer",
+                    f"{show(parts.layer)} is not a snake_case name",
+                    "use e.g. 'domain' or 'infrastructure'",
+                )
+            )
+    if parts.description is not None:
+        problems += text_problems(
+            parts.description, "description", limit=MAX_DESCRIPTION, multiline=True
+        )
+    if parts.field_list and not parts.fields and not parts.unreadable:
+        problems.append(Problem("fields", "an entity needs at least one field", "add a field"))
+    if len(parts.fields) > MAX_FIELDS:
+        return [
+            *problems,
+            Problem("fields", f"has {len(parts.fields)} fields", f"keep ≤ {MAX_FIELDS}"),
+        ]
+    first, found = _field_name_problems(parts.fields)
+    known: dict[str, Field | None] = dict.fromkeys(parts.unreadable)
+    known.update((name, field) for name, (_, field) in first.items())
+    problems += found + _index_problems(parts.indexes, known)
+    return problems + _action_problems(parts.actions)
+
+
+def _name_problems(name: str) -> list[Problem]:
+    problems = text_problems(name, "name", limit=naming.MAX_NAME)
+    if not problems and not naming.is_pascal_case(name):
+        pascal = "".join(w[:1].upper() + w[1:] for w in naming.snake_case(name).split("_"))
         problems.append(
             Problem(
                 "name",
-                f"{show(entity.name)} is not a PascalCase name",
+                f"{show(name)} is not a PascalCase name",
                 f"use e.g. {show(pascal or 'MyEntity')}",
             )
         )
-    if entity.name in naming.RESERVED_ENTITIES:
+    if name in naming.RESERVED_ENTITIES:
         problems.append(
-            Problem(
-                "name", f"{entity.name} is a class of the generated service", "choose another name"
-            )
+            Problem("name", f"{name} is a class of the generated service", "choose another name")
         )
-    table = naming.table_name(entity.name)
+    table = naming.table_name(name)
     if len(table) > MAX_TABLE:
         problems.append(
             Problem("name", f"its table name {table} is over {MAX_TABLE} characters", "shorten it")
         )
-    problems += text_problems(entity.layer, "layer", limit=naming.MAX_NAME)
-    if not naming.is_snake_case(entity.layer):
-        problems.append(
-            Problem(
-                "layer",
-                f"{show(entity.layer)} is not a snake_case name",
-                "use e.g. 'domain' or 'infrastructure'",
-            )
-        )
-    if entity.description is not None:
-        problems += text_problems(
-            entity.description, "description", limit=MAX_DESCRIPTION, multiline=True
-        )
-    if not entity.fields:
-        problems.append(Problem("fields", "an entity needs at least one field", "add a field"))
-    if len(entity.fields) > MAX_FIELDS:
-        return [
-            *problems,
-            Problem("fields", f"has {len(entity.fields)} fields", f"keep ≤ {MAX_FIELDS}"),
-        ]
-    first: dict[str, int] = {}
+    return problems
+
+
+def _field_name_problems(
+    fields: Iterable[tuple[int, Field]],
+) -> tuple[dict[str, tuple[int, Field]], list[Problem]]:
+    """Each field's own rules, duplicates and Python-name collisions; the first of each name."""
+    problems: list[Problem] = []
+    first: dict[str, tuple[int, Field]] = {}
     attributes: dict[str, str] = {}
-    for i, field in enumerate(entity.fields):
+    for i, field in fields:
         problems += field_problems(field, f"fields[{i}]")
         if field.name in first:
             problems.append(
                 Problem(
                     f"fields[{i}].name",
-                    f"duplicate field {show(field.name)} (first at fields[{first[field.name]}])",
+                    f"duplicate field {show(field.name)} (first at fields[{first[field.name][0]}])",
                     "rename or remove one",
                 )
             )
             continue
-        first[field.name] = i
+        first[field.name] = (i, field)
         attribute = naming.python_attribute(field.name)
         if attribute in attributes and attributes[attribute] != field.name:
             problems.append(
@@ -90,14 +142,16 @@ def entity_problems(entity: Entity) -> list[Problem]:
                 )
             )
         attributes[attribute] = field.name
-    return problems + _index_problems(entity, first) + _action_problems(entity)
+    return first, problems
 
 
-def _index_problems(entity: Entity, fields: dict[str, int]) -> list[Problem]:
-    if len(entity.indexes) > MAX_INDEXES:
-        return [Problem("indexes", f"has {len(entity.indexes)} indexes", f"keep ≤ {MAX_INDEXES}")]
+def _index_problems(
+    indexes: tuple[tuple[int, Index], ...], fields: dict[str, Field | None]
+) -> list[Problem]:
+    if len(indexes) > MAX_INDEXES:
+        return [Problem("indexes", f"has {len(indexes)} indexes", f"keep ≤ {MAX_INDEXES}")]
     problems = []
-    for k, index in enumerate(entity.indexes):
+    for k, index in indexes:
         if not index.fields:
             problems.append(
                 Problem(
@@ -117,7 +171,7 @@ def _index_problems(entity: Entity, fields: dict[str, int]) -> list[Problem]:
                         f"declared fields: {known}"[:300],
                     )
                 )
-            elif entity.fields[fields[name]].type == "json":
+            elif (field := fields[name]) is not None and field.type == "json":
                 problems.append(
                     Problem(
                         where, f"cannot index json field {show(name)}", "remove it from the index"
@@ -130,12 +184,12 @@ def _index_problems(entity: Entity, fields: dict[str, int]) -> list[Problem]:
     return problems
 
 
-def _action_problems(entity: Entity) -> list[Problem]:
-    if len(entity.actions) > MAX_ACTIONS:
-        return [Problem("actions", f"has {len(entity.actions)} actions", f"keep ≤ {MAX_ACTIONS}")]
+def _action_problems(actions: tuple[tuple[int, Action], ...]) -> list[Problem]:
+    if len(actions) > MAX_ACTIONS:
+        return [Problem("actions", f"has {len(actions)} actions", f"keep ≤ {MAX_ACTIONS}")]
     problems = []
     seen: dict[str, int] = {}
-    for k, action in enumerate(entity.actions):
+    for k, action in actions:
         where = f"actions[{k}].name"
         bad = text_problems(action.name, where, limit=naming.MAX_NAME)
         if not bad and not naming.is_action_name(action.name):
@@ -169,19 +223,23 @@ def _action_problems(entity: Entity) -> list[Problem]:
 
 def spec_problems(spec: SpecFile) -> list[Problem]:
     """Rules across entities: unique names, tables and URL paths."""
+    return entity_name_problems(enumerate(entity.name for entity in spec.entities))
+
+
+def entity_name_problems(names: Iterable[tuple[int, str]]) -> list[Problem]:
+    """Entities whose table and URL path an earlier entity already takes, by position."""
     problems = []
-    tables: dict[str, int] = {}
-    for i, entity in enumerate(spec.entities):
-        table = naming.table_name(entity.name)
+    tables: dict[str, str] = {}
+    for i, name in names:
+        table = naming.table_name(name)
         if table in tables:
-            other = spec.entities[tables[table]].name
             problems.append(
                 Problem(
                     f"entities[{i}].name",
-                    f"{entity.name} collides with {other} "
-                    f"(both become /{naming.kebab_plural(entity.name)})",
+                    f"{name} collides with {tables[table]} "
+                    f"(both become /{naming.kebab_plural(name)})",
                     "rename one of them",
                 )
             )
-        tables.setdefault(table, i)
+        tables.setdefault(table, name)
     return problems

@@ -10,7 +10,7 @@ from pydantic import JsonValue
 from generators.checks import INT64
 
 if TYPE_CHECKING:
-    from generators.spec import Entity, Field
+    from generators.model import Entity, Field
     from generators.views import IndexView
 
 ROWS = 4

@@ -1,35 +1,41 @@
-"""The entity spec as code: strict pydantic models plus validation that lists every problem by path.
+"""Validation of entity specs: every problem at once, each with its JSON path and a fix.
 
-Specs arrive from strangers' GitHub issues, so nothing is coerced (`"yes"` is not a boolean) and
-every rule reports where it failed (`entities[0].fields[3].default`) and how to fix it.
+Specs arrive from strangers' GitHub issues, so every rule reports where it failed
+(`entities[0].fields[3].default`) and how to fix it. The models themselves live in
+`generators.model`; this module re-exports them so callers import one place.
 """
 
 from __future__ import annotations
 
 import json
-import typing
-from typing import Any, Literal, Self
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    JsonValue,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    ValidationInfo,
-    model_validator,
-)
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.errors import GenerationError, SpecError
-from generators import checks, entity_checks
+from generators import checks, endpoints, entity_checks
+from generators.entity_checks import Parts
+from generators.model import (
+    AUTO_FIELDS,
+    COLLECT,
+    FIELD_TYPES,
+    Action,
+    Entity,
+    Field,
+    FieldType,
+    Index,
+    Model,
+    SpecFile,
+)
 from generators.problem import Problem, join_path, show
+from generators.views import entity_views
 
 __all__ = [
+    "AUTO_FIELDS",
     "FIELD_TYPES",
+    "MAX_SPEC_BYTES",
     "Action",
     "Entity",
     "Field",
@@ -39,142 +45,20 @@ __all__ = [
     "SpecFile",
     "dump_spec",
     "endpoints_from_strings",
+    "endpoints_problems",
     "load_spec",
     "spec_json_schema",
     "validate_entity_data",
     "validate_spec_data",
 ]
 
-FieldType = Literal[
-    "uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum", "json"
-]
-FIELD_TYPES: tuple[str, ...] = typing.get_args(FieldType)
-_COLLECT = "issuebot_collect"  # validation context key: report problems instead of raising
 MAX_SPEC_BYTES = 5_000_000
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Field(_Model):
-    """One attribute of an entity, in the seed's `entity_definition` form."""
-
-    name: StrictStr
-    type: FieldType
-    values: tuple[StrictStr, ...] | None = None
-    required: StrictBool = False
-    primary_key: StrictBool = False
-    max_length: StrictInt | None = None
-    min: StrictInt | StrictFloat | None = None
-    max: StrictInt | StrictFloat | None = None
-    default: JsonValue = None
-    sensitive: StrictBool = False
-    unique: StrictBool = False
-    auto_now_add: StrictBool = False
-    auto_now: StrictBool = False
-    description: StrictStr | None = None
-
-    @property
-    def server_managed(self) -> bool:
-        """Set by the server (`id`, timestamps), never accepted from clients."""
-        return self.primary_key or self.auto_now_add or self.auto_now
-
-
-class Index(_Model):
-    """A (possibly unique) index over one or more fields."""
-
-    fields: tuple[StrictStr, ...]
-    unique: StrictBool = False
-
-
-class Action(_Model):
-    """A custom POST endpoint (`/raw-data-sources/{id}/sync` or `/raw-data-sources/sync-all`)."""
-
-    name: StrictStr
-    scope: Literal["item", "collection"] = "item"
-    description: StrictStr | None = None
-
-
-AUTO_FIELDS = (
-    Field(name="id", type="uuid", primary_key=True),
-    Field(name="created_at", type="datetime", auto_now_add=True),
-    Field(name="updated_at", type="datetime", auto_now=True),
-)
-
-
-class Entity(_Model):
-    """One entity: its fields, indexes and custom actions."""
-
-    name: StrictStr
-    layer: StrictStr = "domain"
-    description: StrictStr | None = None
-    fields: tuple[Field, ...]
-    indexes: tuple[Index, ...] = ()
-    actions: tuple[Action, ...] = ()
-
-    @model_validator(mode="after")
-    def _semantics(self, info: ValidationInfo) -> Self:
-        if not (isinstance(info.context, dict) and info.context.get(_COLLECT)):
-            problems = entity_checks.entity_problems(self)
-            if problems:
-                raise ValueError("; ".join(p.render() for p in problems))
-        return self
-
-    def with_auto_fields(self) -> Entity:
-        """The entity with `id`, `created_at`, `updated_at` added where the spec omits them."""
-        names = {f.name for f in self.fields}
-        head = [f for f in AUTO_FIELDS[:1] if f.name not in names]
-        tail = [f for f in AUTO_FIELDS[1:] if f.name not in names]
-        if not head and not tail:
-            return self
-        return self.model_copy(update={"fields": (*head, *self.fields, *tail)})
-
-    def field(self, name: str) -> Field:
-        """The field called `name` (KeyError if absent)."""
-        for field in self.fields:
-            if field.name == name:
-                return field
-        raise KeyError(name)
-
-
-class SpecFile(_Model):
-    """`specs/entities.json`: a versioned list of entities."""
-
-    version: Literal[1]
-    entities: tuple[Entity, ...] = ()
-
-    @model_validator(mode="after")
-    def _semantics(self, info: ValidationInfo) -> Self:
-        if not (isinstance(info.context, dict) and info.context.get(_COLLECT)):
-            problems = entity_checks.spec_problems(self)
-            if problems:
-                raise ValueError("; ".join(p.render() for p in problems))
-        return self
-
-    @classmethod
-    def empty(cls) -> SpecFile:
-        """A spec with no entities yet."""
-        return cls(version=1)
-
-    def upsert(self, entity: Entity) -> SpecFile:
-        """Add `entity`, or replace the one with its name in place (order is kept)."""
-        entities = list(self.entities)
-        for i, existing in enumerate(entities):
-            if existing.name == entity.name:
-                entities[i] = entity
-                break
-        else:
-            entities.append(entity)
-        return self.model_copy(update={"entities": tuple(entities)})
-
-    def entity(self, name: str) -> Entity:
-        """The entity called `name` (KeyError if absent)."""
-        for entity in self.entities:
-            if entity.name == name:
-                return entity
-        raise KeyError(name)
-
+_LIMITS = {
+    "fields": checks.MAX_FIELDS,
+    "indexes": checks.MAX_INDEXES,
+    "actions": checks.MAX_ACTIONS,
+}
+_M = TypeVar("_M", bound=Model)
 
 _KEYS = {
     "spec": list(SpecFile.model_fields),
@@ -211,35 +95,71 @@ def _problem(err: ErrorDetails) -> Problem:
     return Problem(path, f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {show(value)}", "")
 
 
-def _collect(model: type[_Model], data: object) -> tuple[Any, list[Problem]]:
+def _collect(model: type[Model], data: object) -> tuple[Any, list[Problem]]:
     try:
-        return model.model_validate(data, context={_COLLECT: True}), []
+        return model.model_validate(data, context={COLLECT: True}), []
     except ValidationError as exc:
         return None, [_problem(err) for err in exc.errors()]
 
 
-def _field_fallback(data: object) -> list[Problem]:
-    """When the entity's shape is broken, still check each well-formed field on its own."""
-    fields = data.get("fields") if isinstance(data, dict) else None
-    if not isinstance(fields, list) or len(fields) > checks.MAX_FIELDS:
+def _well_formed(model: type[_M], raw: object) -> tuple[tuple[int, _M], ...]:
+    items = raw if isinstance(raw, list) else []
+    parsed = ((i, _collect(model, item)[0]) for i, item in enumerate(items))
+    return tuple((i, item) for i, item in parsed if item is not None)
+
+
+def _parts(data: dict[str, Any]) -> Parts:
+    """The well-formed parts of a broken entity, so one pass checks them all."""
+
+    def text(key: str, absent: str | None = None) -> str | None:
+        value = data.get(key, absent)
+        return value if isinstance(value, str) else None
+
+    raw_fields = data.get("fields")
+    fields = _well_formed(Field, raw_fields)
+    good = {i for i, _ in fields}
+    unreadable = frozenset(
+        raw["name"]
+        for i, raw in enumerate(raw_fields if isinstance(raw_fields, list) else [])
+        if i not in good and isinstance(raw, dict) and isinstance(raw.get("name"), str)
+    )
+    return Parts(
+        text("name"),
+        text("layer", "domain"),
+        text("description"),
+        fields,
+        _well_formed(Index, data.get("indexes")),
+        _well_formed(Action, data.get("actions")),
+        unreadable,
+        field_list=isinstance(raw_fields, list),
+    )
+
+
+def _size_problems(data: object) -> list[Problem]:
+    """Hostile sizes are refused before anything is validated."""
+    if not isinstance(data, dict):
         return []
-    problems: list[Problem] = []
-    for i, raw in enumerate(fields):
-        field, _ = _collect(Field, raw)
-        if field is not None:
-            problems += checks.field_problems(field, f"fields[{i}]")
-    return problems
+    return [
+        Problem(key, f"has {len(data[key])} {key}", f"keep ≤ {limit}")
+        for key, limit in _LIMITS.items()
+        if isinstance(data.get(key), list) and len(data[key]) > limit
+    ]
 
 
 def validate_entity_data(data: object) -> tuple[Entity | None, list[Problem]]:
-    """Validate one entity definition; paths are relative to it (`fields[3].default`)."""
-    fields = data.get("fields") if isinstance(data, dict) else None
-    if isinstance(fields, list) and len(fields) > checks.MAX_FIELDS:
-        limit = f"keep ≤ {checks.MAX_FIELDS}"
-        return None, [Problem("fields", f"has {len(fields)} fields", limit)]
+    """Validate one entity definition; paths are relative to it (`fields[3].default`).
+
+    A broken part does not hide the others: the name, layer, indexes and actions are checked
+    in the same pass as the fields that failed their shape check.
+    """
+    too_big = _size_problems(data)
+    if too_big:
+        return None, too_big
     entity, problems = _collect(Entity, data)
     if entity is None:
-        return None, problems + _field_fallback(data)
+        if isinstance(data, dict):
+            problems += entity_checks.parts_problems(_parts(data))
+        return None, problems
     problems = entity_checks.entity_problems(entity) or _name_clashes((entity,))
     return (None, problems) if problems else (entity.with_auto_fields(), [])
 
@@ -262,28 +182,31 @@ def validate_spec_data(data: object) -> tuple[SpecFile | None, list[Problem]]:
             )
         ]
     shell, problems = _collect(SpecFile, {**data, "entities": []})
-    entities: list[Entity] = []
     if not isinstance(raw_entities, list):
         problems.append(
             Problem("entities", f"expected a list, got {type(raw_entities).__name__}", "use [...]")
         )
         raw_entities = []
+    entities: list[Entity] = []
+    names: list[tuple[int, str]] = []
     for i, raw in enumerate(raw_entities):
         entity, found = validate_entity_data(raw)
         problems += [p.under(f"entities[{i}]") for p in found]
         if entity is not None:
             entities.append(entity)
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if isinstance(name, str) and not any(p.path.startswith("name") for p in found):
+            names.append((i, name))
+    problems += entity_checks.entity_name_problems(names)
     if problems or shell is None:
         return None, problems
     spec = shell.model_copy(update={"entities": tuple(entities)})
-    problems = entity_checks.spec_problems(spec) or _name_clashes(spec.entities)
+    problems = _name_clashes(spec.entities)
     return (None, problems) if problems else (spec, [])
 
 
 def _name_clashes(entities: tuple[Entity, ...]) -> list[Problem]:
     """Database names the generator would derive twice (`uq_t_a_b` from `a_b` and `a`+`b`)."""
-    from generators.views import entity_views  # noqa: PLC0415 (views import this module)
-
     try:
         entity_views(entities)
     except GenerationError as exc:
@@ -322,7 +245,13 @@ def spec_json_schema() -> str:
 
 
 def endpoints_from_strings(lines: list[str]) -> list[Action]:
-    """Map a request's `api_endpoints` lines onto actions (CRUD lines need none); see endpoints."""
-    from generators.endpoints import actions_from_strings  # noqa: PLC0415 (import cycle)
+    """Map a request's `api_endpoints` lines onto actions (CRUD lines need none); see endpoints.
 
-    return actions_from_strings(lines)
+    Raises SpecError listing every line that is neither CRUD nor a POST action.
+    """
+    return endpoints.actions_from_strings(lines)
+
+
+def endpoints_problems(lines: Sequence[str]) -> tuple[list[Action], list[Problem]]:
+    """The actions of the readable lines and a problem at `api_endpoints[i]` per bad line."""
+    return endpoints.endpoints_problems(lines)

@@ -9,8 +9,8 @@ from pydantic import JsonValue
 
 from bot.errors import GenerationError
 from generators import naming
+from generators.model import Entity, Field
 from generators.samples import Samples, samples_for
-from generators.spec import Entity, Field
 
 PY_TYPES = {
     "uuid": "uuid.UUID",

@@ -16,6 +16,7 @@ from generators.spec import (
     SpecFile,
     dump_spec,
     endpoints_from_strings,
+    endpoints_problems,
     load_spec,
     spec_json_schema,
     validate_entity_data,
@@ -116,9 +117,54 @@ def test_every_problem_is_listed_at_once_with_a_hint() -> None:
 
 
 def test_spec_paths_start_at_the_root() -> None:
-    spec = {"version": 1, "entities": [base_entity(), with_change("fields[1].default", 99)]}
-    _, problems = validate_spec_data(spec)
+    second = with_change("fields[1].default", 99)
+    second["name"] = "Widget"
+    _, problems = validate_spec_data({"version": 1, "entities": [base_entity(), second]})
     assert [p.path for p in problems] == ["entities[1].fields[1].default"]
+
+
+def test_a_name_clash_is_reported_with_the_entities_own_mistakes() -> None:
+    other = with_change("fields[1].default", 99)
+    broken = with_change("fields[0].type", "str")
+    spec = {"version": 1, "entities": [base_entity(), other, broken]}
+    _, problems = validate_spec_data(spec)
+    assert [p.path for p in problems] == [
+        "entities[1].fields[1].default",
+        "entities[2].fields[0].type",
+        "entities[1].name",
+        "entities[2].name",
+    ]
+
+
+def test_a_broken_field_does_not_hide_the_entitys_other_mistakes() -> None:
+    data = with_change("name", "bad name")
+    data["fields"][0]["type"] = "str"  # shape error: the entity itself cannot be built
+    data["fields"][1]["default"] = 0  # below min, on a well-formed field
+    data["indexes"].append({"fields": ["missing"]})
+    data["actions"].append({"name": "Bad Action"})
+    _, problems = validate_entity_data(data)
+    assert [p.path for p in problems] == [
+        "fields[0].type",
+        "name",
+        "fields[1].default",
+        "indexes[1].fields[0]",
+        "actions[1].name",
+    ]
+
+
+def test_an_index_on_a_field_with_a_broken_shape_is_not_called_missing() -> None:
+    data = with_change("fields[0].type", "str")
+    _, problems = validate_entity_data(data)
+    assert [p.path for p in problems] == ["fields[0].type"]
+    assert data["indexes"] == [{"fields": ["title"], "unique": True}]
+
+
+def test_hostile_index_and_action_counts_are_refused_before_validation() -> None:
+    data = base_entity()
+    data["indexes"] = [{"fields": ["title"]}] * 51
+    data["actions"] = [{"name": f"a{i}"} for i in range(51)]
+    _, problems = validate_entity_data(data)
+    assert [p.path for p in problems] == ["indexes", "actions"]
 
 
 def test_two_entities_with_the_same_url_are_rejected() -> None:
@@ -213,7 +259,56 @@ def test_seed_api_endpoint_lines_become_actions() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "POST /raw-data-sources/{id}/Bad Name",
+        "POST /raw-data-sources/{id}/sync-now please",
+        "POST /raw-data-sources/{id}/sync-Trigger",
+    ],
+)
+def test_hyphens_inside_the_path_never_split_off_a_description(line: str) -> None:
+    actions, problems = endpoints_problems([line])
+    assert actions == []
+    assert [p.path for p in problems] == ["api_endpoints[0]"]
+    with pytest.raises(SpecError):
+        endpoints_from_strings([line])
+
+
+def test_a_description_needs_whitespace_before_its_separator() -> None:
+    lines = [
+        "POST /raw-data-sources/{id}/sync - Trigger manual sync",
+        "POST /raw-data-sources/sync-all — Sync all",
+        "POST /raw-data-sources/{id}/test-connection:   Test it",
+        "POST /raw-data-sources/{id}/reindex",
+        "GET /raw-data-sources/{id}  -  Get one",
+    ]
+    actions, problems = endpoints_problems(lines)
+    assert problems == []
+    assert [(a.name, a.scope, a.description) for a in actions] == [
+        ("sync", "item", "Trigger manual sync"),
+        ("sync-all", "collection", "Sync all"),
+        ("test-connection", "item", "Test it"),
+        ("reindex", "item", None),
+    ]
+
+
+def test_every_bad_endpoint_line_is_reported_with_its_position() -> None:
+    lines = ["GET /things - List", "hello", "POST /things/{id}/sync - Sync", "DELETE /things/x/y"]
+    actions, problems = endpoints_problems(lines)
+    assert [a.name for a in actions] == ["sync"]
+    assert [p.path for p in problems] == ["api_endpoints[1]", "api_endpoints[3]"]
+    assert all(p.hint for p in problems)
+
+
 def test_endpoint_lines_that_are_not_crud_or_post_actions_are_refused() -> None:
     with pytest.raises(SpecError) as err:
         endpoints_from_strings(["GET /things/{id}/history - History", "hello"])
     assert [p.split(":")[0] for p in err.value.problems] == ["api_endpoints[0]", "api_endpoints[1]"]
+
+
+def test_an_endpoint_line_of_hostile_length_is_refused_unread() -> None:
+    _, problems = endpoints_problems(["POST /things/{id}/sync - " + "x" * 5000])
+    assert [(p.path, p.message) for p in problems] == [
+        ("api_endpoints[0]", "is 5025 characters long")
+    ]

@@ -1,0 +1,168 @@
+"""The entity spec's shape as strict pydantic models: what a spec is, not how it is checked.
+
+Nothing is coerced (`"yes"` is not a boolean); constructing a model directly still enforces every
+semantic rule, while `generators.spec` validates with a context that collects problems instead.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    JsonValue,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    model_validator,
+)
+
+from generators import entity_checks
+
+__all__ = [
+    "AUTO_FIELDS",
+    "COLLECT",
+    "FIELD_TYPES",
+    "Action",
+    "Entity",
+    "Field",
+    "FieldType",
+    "Index",
+    "Model",
+    "SpecFile",
+]
+
+FieldType = Literal[
+    "uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum", "json"
+]
+FIELD_TYPES: tuple[str, ...] = typing.get_args(FieldType)
+COLLECT = "issuebot_collect"  # validation context key: report problems instead of raising
+
+
+class Model(BaseModel):
+    """Frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Field(Model):
+    """One attribute of an entity, in the seed's `entity_definition` form."""
+
+    name: StrictStr
+    type: FieldType
+    values: tuple[StrictStr, ...] | None = None
+    required: StrictBool = False
+    primary_key: StrictBool = False
+    max_length: StrictInt | None = None
+    min: StrictInt | StrictFloat | None = None
+    max: StrictInt | StrictFloat | None = None
+    default: JsonValue = None
+    sensitive: StrictBool = False
+    unique: StrictBool = False
+    auto_now_add: StrictBool = False
+    auto_now: StrictBool = False
+    description: StrictStr | None = None
+
+    @property
+    def server_managed(self) -> bool:
+        """Set by the server (`id`, timestamps), never accepted from clients."""
+        return self.primary_key or self.auto_now_add or self.auto_now
+
+
+class Index(Model):
+    """A (possibly unique) index over one or more fields."""
+
+    fields: tuple[StrictStr, ...]
+    unique: StrictBool = False
+
+
+class Action(Model):
+    """A custom POST endpoint (`/raw-data-sources/{id}/sync` or `/raw-data-sources/sync-all`)."""
+
+    name: StrictStr
+    scope: Literal["item", "collection"] = "item"
+    description: StrictStr | None = None
+
+
+AUTO_FIELDS = (
+    Field(name="id", type="uuid", primary_key=True),
+    Field(name="created_at", type="datetime", auto_now_add=True),
+    Field(name="updated_at", type="datetime", auto_now=True),
+)
+
+
+class Entity(Model):
+    """One entity: its fields, indexes and custom actions."""
+
+    name: StrictStr
+    layer: StrictStr = "domain"
+    description: StrictStr | None = None
+    fields: tuple[Field, ...]
+    indexes: tuple[Index, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+    @model_validator(mode="after")
+    def _semantics(self, info: ValidationInfo) -> Self:
+        if not (isinstance(info.context, dict) and info.context.get(COLLECT)):
+            problems = entity_checks.entity_problems(self)
+            if problems:
+                raise ValueError("; ".join(p.render() for p in problems))
+        return self
+
+    def with_auto_fields(self) -> Entity:
+        """The entity with `id`, `created_at`, `updated_at` added where the spec omits them."""
+        names = {f.name for f in self.fields}
+        head = [f for f in AUTO_FIELDS[:1] if f.name not in names]
+        tail = [f for f in AUTO_FIELDS[1:] if f.name not in names]
+        if not head and not tail:
+            return self
+        return self.model_copy(update={"fields": (*head, *self.fields, *tail)})
+
+    def field(self, name: str) -> Field:
+        """The field called `name` (KeyError if absent)."""
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise KeyError(name)
+
+
+class SpecFile(Model):
+    """`specs/entities.json`: a versioned list of entities."""
+
+    version: Literal[1]
+    entities: tuple[Entity, ...] = ()
+
+    @model_validator(mode="after")
+    def _semantics(self, info: ValidationInfo) -> Self:
+        if not (isinstance(info.context, dict) and info.context.get(COLLECT)):
+            problems = entity_checks.spec_problems(self)
+            if problems:
+                raise ValueError("; ".join(p.render() for p in problems))
+        return self
+
+    @classmethod
+    def empty(cls) -> SpecFile:
+        """A spec with no entities yet."""
+        return cls(version=1)
+
+    def upsert(self, entity: Entity) -> SpecFile:
+        """Add `entity`, or replace the one with its name in place (order is kept)."""
+        entities = list(self.entities)
+        for i, existing in enumerate(entities):
+            if existing.name == entity.name:
+                entities[i] = entity
+                break
+        else:
+            entities.append(entity)
+        return self.model_copy(update={"entities": tuple(entities)})
+
+    def entity(self, name: str) -> Entity:
+        """The entity called `name` (KeyError if absent)."""
+        for entity in self.entities:
+            if entity.name == name:
+                return entity
+        raise KeyError(name)
