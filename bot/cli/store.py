@@ -9,13 +9,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
+import redis
 import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import NotFoundError
 from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
-from bot.queue import DEFAULT_QUEUE_NAME, RqQueue
+from bot.queue import DEFAULT_QUEUE_NAME, QueueUnavailableError, RqQueue
 from bot.queue.recovery import requeue_active_runs
 from bot.queue.worker import run_worker
 from bot.settings import Settings, load_settings
@@ -163,11 +164,16 @@ def worker(
                 err=True,
             )
         serve_metrics(metrics_port)
-    if requeue:
-        store = RunStore.open(settings.database_url)
-        requeue_active_runs(store, RqQueue(url, name=queue_name))
-        store.close()
-    run_worker(url, queue_name=queue_name, burst=burst)
+    try:
+        if requeue:
+            store = RunStore.open(settings.database_url)
+            requeue_active_runs(store, RqQueue(url, name=queue_name))
+            store.close()
+        run_worker(url, queue_name=queue_name, burst=burst)
+    except redis.exceptions.ConnectionError as exc:
+        raise QueueUnavailableError(
+            f"cannot reach Redis at QUEUE_URL: {exc}", hint="start Redis or fix QUEUE_URL"
+        ) from exc
 
 
 def _prepare(settings: Settings) -> None:

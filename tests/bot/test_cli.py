@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,4 +51,22 @@ def test_a_known_failure_is_one_line_with_its_taxonomy_code(tmp_path: Path) -> N
     spec.write_text("{not json")
     result = issuebot("spec", "validate", str(spec))
     assert result.returncode == 12
+    assert "Traceback" not in result.stderr
+
+
+def test_a_worker_without_redis_says_so_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "worker", "--burst"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **os.environ,
+            "QUEUE_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'runs.db'}",
+        },
+    )
+    assert result.returncode == 40
+    assert "queue-unavailable: cannot reach Redis" in result.stderr
     assert "Traceback" not in result.stderr
