@@ -92,6 +92,9 @@ def init_repository(root: Path, *, force: bool = False, dry_run: bool = False) -
                 target = root / step.path
                 if not _inside(root, target):  # a symlinked parent directory: refuse
                     raise UsageError(f"{step.path} resolves outside {root}; not written")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(files[step.path], encoding="utf-8")
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(files[step.path], encoding="utf-8")
+                except OSError as exc:  # read-only disk, a file where a directory must go...
+                    raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return InitReport(root, tuple(actions), dry_run, skeleton.problem)

@@ -188,3 +188,10 @@ def test_an_invalid_spec_is_kept_and_only_the_skeleton_is_skipped(tmp_path: Path
     assert (tmp_path / "specs/entities.json").read_text() == "{broken"
     assert (tmp_path / ".github/workflows/ci.yml").is_file()
     assert not (tmp_path / "app/main.py").exists()
+
+
+def test_an_unwritable_target_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory\n")
+    with pytest.raises(UsageError, match="cannot write"):
+        init_repository(blocker / "repo")
