@@ -12,7 +12,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -30,6 +30,7 @@ from bot.events.event import (
 from bot.events.jobs import PROCESS_WEBHOOK, RECONCILE
 from bot.events.router import prefilter, route
 from bot.observability import DELIVERIES_TOTAL, QUEUE_DEPTH, get_logger, render_metrics
+from bot.queue import Queue
 from bot.settings import Settings
 
 log = get_logger("issuebot.server")
@@ -59,36 +60,12 @@ class DeliveryLog(Protocol):
         ...
 
 
-class JobQueue(Protocol):
-    """The part of `bot.queue.Queue` the server uses (in-process threads or RQ on Redis)."""
-
-    def enqueue(
-        self,
-        func_path: str,
-        payload: dict[str, Any],
-        *,
-        job_id: str | None = None,
-        timeout_seconds: int = 900,
-        retries: int = 0,
-    ) -> str:
-        """Queue ``func_path(payload)``; a job id already known is not queued again."""
-        ...
-
-    def depth(self) -> int:
-        """Jobs waiting for a worker."""
-        ...
-
-    def ping(self) -> None:
-        """Raise unless the queue is reachable."""
-        ...
-
-
 @dataclass
 class ServerState:
     """What the running app knows: repositories seen (for the reconciler) and its wiring."""
 
     store: DeliveryLog
-    queue: JobQueue
+    queue: Queue
     job: str
     secret: str | None
     bot_login: str
@@ -100,7 +77,7 @@ def create_app(
     settings: Settings,
     *,
     store: DeliveryLog,
-    queue: JobQueue,
+    queue: Queue,
     job: str = PROCESS_WEBHOOK,
     reconcile_every: float | None = None,
     reconcile_repos: Sequence[str] = (),
