@@ -134,3 +134,31 @@ def test_accepted_specs_render_to_inert_parseable_python(data: dict[str, Any]) -
 def test_validator_answers_garbage_with_problems_never_exceptions(data: dict[str, Any]) -> None:
     spec, problems = validate_spec_data(data)
     assert (spec is None) == bool(problems)
+
+
+def part(keys: list[str]) -> st.SearchStrategy[Any]:
+    """A list part of an entity whose items are almost right: known keys, any JSON values."""
+    values = JSON_VALUES | FIELD_NAMES | st.sampled_from(FIELD_TYPES)
+    item = st.dictionaries(st.sampled_from(keys), values, max_size=4)
+    return st.lists(item | JSON_VALUES, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": JSON_VALUES | st.sampled_from(["Widget", "bad name", "Service"]),
+            "layer": JSON_VALUES,
+            "fields": part(["name", "type", "values", "default", "min", "unique"]),
+            "indexes": part(["fields", "unique"]),
+            "actions": part(["name", "scope", "description"]),
+        },
+    )
+)
+def test_a_half_broken_entity_is_answered_with_problems_never_exceptions(
+    data: dict[str, Any],
+) -> None:
+    entity, problems = validate_entity_data(data)
+    assert (entity is None) == bool(problems)
+    assert all(p.message for p in problems)
