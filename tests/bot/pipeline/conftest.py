@@ -21,18 +21,8 @@ from bot.pipeline import Orchestrator
 from bot.scaffold.write import scaffold_files
 from bot.settings import Settings
 from bot.store import RunStore
+from tests.bot.widget import BOT, WIDGET
 
-BOT = "issuebot[bot]"
-WIDGET: dict[str, Any] = {
-    "name": "Widget",
-    "fields": [
-        {"name": "name", "type": "string", "required": True, "max_length": 100},
-        {"name": "kind", "type": "enum", "values": ["small", "large"], "default": "small"},
-        {"name": "api_secret", "type": "string", "sensitive": True},
-    ],
-    "indexes": [{"fields": ["name"], "unique": True}],
-    "actions": [{"name": "restock", "scope": "item"}],
-}
 _names = itertools.count(1)
 
 

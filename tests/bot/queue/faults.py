@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -17,18 +16,7 @@ from bot.issuespec.request import FeatureRequest
 from bot.scaffold.write import scaffold_files
 from bot.settings import Settings
 from bot.store import RunStore
-
-BOT = "issuebot[bot]"
-WIDGET: dict[str, Any] = {
-    "name": "Widget",
-    "fields": [
-        {"name": "name", "type": "string", "required": True, "max_length": 100},
-        {"name": "kind", "type": "enum", "values": ["small", "large"], "default": "small"},
-        {"name": "api_secret", "type": "string", "sensitive": True},
-    ],
-    "indexes": [{"fields": ["name"], "unique": True}],
-    "actions": [{"name": "restock", "scope": "item"}],
-}
+from tests.bot.widget import BOT, WIDGET
 
 
 @dataclass

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -28,20 +27,10 @@ from bot.scaffold.write import scaffold_files
 from bot.server.stack import run_bot
 from bot.settings import Settings
 from bot.store import Run, RunStore
+from tests.bot.widget import BOT, WIDGET
 
 pytestmark = pytest.mark.slow
-BOT = "issuebot[bot]"
 SECRET = "pipeline-e2e-secret"
-WIDGET: dict[str, Any] = {
-    "name": "Widget",
-    "fields": [
-        {"name": "name", "type": "string", "required": True, "max_length": 100},
-        {"name": "kind", "type": "enum", "values": ["small", "large"], "default": "small"},
-        {"name": "api_secret", "type": "string", "sensitive": True},
-    ],
-    "indexes": [{"fields": ["name"], "unique": True}],
-    "actions": [{"name": "restock", "scope": "item"}],
-}
 _names = itertools.count(1)
 
 
