@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import keyword
 import re
+
+import inflect
 
 MAX_NAME = 63  # PostgreSQL truncates identifiers past 63 bytes; we refuse them instead.
 
@@ -119,13 +122,30 @@ def snake_case(name: str) -> str:
     return _WORD_BOUNDARY.sub("_", name).replace("-", "_").lower()
 
 
-def pluralize(word: str) -> str:
-    """English plural of a snake name's last word: `source` -> `sources`, `entry` -> `entries`."""
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
+_SINGULAR_ENDINGS = ("ss", "us", "is", "as")  # bus, analysis, gas: singular despite the -s
+
+
+@functools.cache
+def _inflect() -> inflect.engine:
+    return inflect.engine()
+
+
+def pluralize(snake: str) -> str:
+    """English plural of a snake name's last word (`raw_data_source` -> `raw_data_sources`).
+
+    URL paths are public API, so irregular nouns matter (`person` -> `people`, `analysis` ->
+    `analyses`); a name that already reads as a plural (`all_types`, `data`) is kept.
+    """
+    head, _, word = snake.rpartition("_")
+    engine = _inflect()
+    singular = engine.singular_noun(word)
+    if singular and engine.plural_noun(singular) == word and not word.endswith(_SINGULAR_ENDINGS):
+        plural = word
+    else:
+        plural = engine.plural_noun(word)
+    if not re.fullmatch(r"[a-z0-9]+", plural):  # never let a dictionary quirk leave [a-z0-9]
+        plural = word + "s"
+    return f"{head}_{plural}" if head else plural
 
 
 def table_name(entity: str) -> str:
