@@ -17,6 +17,8 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_orphans: list[str] = field(default_factory=list)
 
 
 def _target(out_dir: Path, relative: str) -> Path:
@@ -52,7 +54,23 @@ def write_generated(out_dir: Path, service: GeneratedService) -> WriteReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         report.created.append(relative)
+    _remove_orphans(out_dir, service, report)
     return report
+
+
+def _remove_orphans(out_dir: Path, service: GeneratedService, report: WriteReport) -> None:
+    """Delete files we generated for what the spec no longer has (an entity removed).
+
+    Only untouched ones: an orphan whose checksum no longer matches was edited by hand, so it
+    is kept and reported rather than destroyed.
+    """
+    for relative in _orphans(out_dir, service):
+        path = _target(out_dir, relative)
+        if verify_header(_read(path) or ""):
+            path.unlink()
+            report.removed.append(relative)
+        else:
+            report.kept_orphans.append(relative)
 
 
 def find_drift(out_dir: Path, service: GeneratedService) -> list[str]:
@@ -90,8 +108,10 @@ def _first_line(path: Path) -> str:
         return ""
 
 
-def describe_drift(out_dir: Path, paths: list[str]) -> list[str]:
-    """Each drifted path with why: `missing`, `hand-edited` (checksum broken) or `stale`."""
+def describe_drift(
+    out_dir: Path, paths: list[str], service: GeneratedService | None = None
+) -> list[str]:
+    """Each drifted path with why: `missing`, `hand-edited`, `stale` or `orphaned`."""
     described = []
     for relative in paths:
         current = _read(_target(out_dir, relative))
@@ -99,7 +119,9 @@ def describe_drift(out_dir: Path, paths: list[str]) -> list[str]:
             reason = "missing"
         elif not verify_header(current):
             reason = "hand-edited"
+        elif service is not None and relative not in service.files:
+            reason = "orphaned: no longer generated, `issuebot generate` removes it"
         else:
-            reason = "stale"  # or no longer generated at all
+            reason = "stale"
         described.append(f"{relative} ({reason})")
     return described

@@ -79,7 +79,7 @@ def generate(
     if check:
         drifted = find_drift(out_dir, service)
         if drifted:
-            raise DriftError(describe_drift(out_dir, drifted))
+            raise DriftError(describe_drift(out_dir, drifted, service))
         typer.echo(f"ok: {len(service.files)} generated files match {spec_path}")
         return
     try:
@@ -90,9 +90,13 @@ def generate(
         typer.echo(f"wrote {path}")
     for path in report.created:
         typer.echo(f"created {path} (yours to edit)")
+    for path in report.removed:
+        typer.echo(f"removed {path} (no longer generated)")
+    for path in report.kept_orphans:
+        typer.echo(f"kept {path}: no longer generated but edited by hand; delete it yourself")
     typer.echo(
         f"{len(report.written)} written, {len(report.unchanged)} unchanged, "
-        f"{len(report.created)} created in {out_dir}"
+        f"{len(report.created)} created, {len(report.removed)} removed in {out_dir}"
     )
 
 

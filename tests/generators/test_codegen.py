@@ -65,6 +65,27 @@ def test_files_no_longer_generated_are_reported(
     old.write_text(combined_service.files["app/api/raw_data_source.py"])
     (tmp_path / "app" / "notes.py").write_text("# my own module, not generated\n")
     assert find_drift(tmp_path, combined_service) == ["app/api/removed_entity.py"]
+    assert describe_drift(tmp_path, ["app/api/removed_entity.py"], combined_service) == [
+        "app/api/removed_entity.py (orphaned: no longer generated, `issuebot generate` removes it)"
+    ]
+
+
+def test_generating_again_removes_what_a_removed_entity_left_behind(
+    tmp_path: Path, combined_service: GeneratedService
+) -> None:
+    write_generated(tmp_path, combined_service)
+    untouched = tmp_path / "app" / "api" / "removed_entity.py"
+    untouched.write_text(combined_service.files["app/api/raw_data_source.py"])
+    edited = tmp_path / "app" / "models" / "removed_entity.py"
+    edited.write_text(combined_service.files["app/models/raw_data_source.py"] + "# mine\n")
+    mine = tmp_path / "app" / "notes.py"
+    mine.write_text("# my own module, not generated\n")
+
+    report = write_generated(tmp_path, combined_service)
+
+    assert report.removed == ["app/api/removed_entity.py"] and not untouched.exists()
+    assert report.kept_orphans == ["app/models/removed_entity.py"] and edited.exists()
+    assert mine.exists()
 
 
 def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
