@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,24 @@ pytest_plugins = [
     "tests.plugins.emulator",
     "tests.plugins.log_secrets",
 ]
+
+
+def _ensure_git_identity() -> None:
+    """Fixtures commit with plain git; a fresh machine may have no identity configured.
+
+    Only the global (lowest) level is supplied, so the bot's own per-repo identity still wins.
+    """
+    found = subprocess.run(
+        ["git", "config", "--global", "user.email"], capture_output=True, text=True, check=False
+    )
+    if found.stdout.strip():
+        return
+    config = Path(tempfile.mkdtemp(prefix="issuebot-git-")) / "gitconfig"
+    config.write_text("[user]\n\tname = issuebot tests\n\temail = tests@issuebot.invalid\n")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(config)
+
+
+_ensure_git_identity()
 
 POSTGRES_URL = os.environ.get(
     "ISSUEBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
