@@ -31,12 +31,15 @@ def lock_prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
+APPROVALS, REPOS = 100, 20  # the issue's scale: 100 approvals across 20 repositories
+
+
 def test_redelivered_approvals_on_four_workers_give_one_run_and_one_pr_each(
     pg_schema_url: str, redis_url: str, lock_prefix: str, repo_root: Path
 ) -> None:
     store = RunStore.open(pg_schema_url)
     queue = RqQueue(redis_url, name=f"issuebot-test-{uuid.uuid4().hex[:12]}")
-    approvals = [(f"acme/shop-{n % 4}", n // 4 + 1) for n in range(12)]
+    approvals = [(f"acme/shop-{n % REPOS}", n // REPOS + 1) for n in range(APPROVALS)]
     try:
         accepted = 0
         for repo, issue in approvals:
@@ -49,7 +52,7 @@ def test_redelivered_approvals_on_four_workers_give_one_run_and_one_pr_each(
                     accepted += 1
                     queue.enqueue(SIMULATED_RUN, payload)
             queue.enqueue(SIMULATED_RUN, payload)  # the reconciler racing the webhook
-        assert accepted == 12 and queue.depth() == 24
+        assert accepted == APPROVALS and queue.depth() == 2 * APPROVALS
 
         command = [sys.executable, "-m", "bot.queue.worker", redis_url, "--queue", queue.name,
                    "--burst", "--preload", "tests.bot.queue.jobs"]  # fmt: skip
