@@ -17,6 +17,7 @@ from bot.emulator import (
     routes_pulls,
     routes_repos,
     routes_reviews,
+    routes_teams,
     routes_users,
 )
 from bot.emulator.core import Emulator
@@ -32,6 +33,7 @@ ROUTERS = (
     routes_issues.router,
     routes_pulls.router,
     routes_reviews.router,
+    routes_teams.router,
     routes_diffs.router,
     routes_git.router,
     routes_checks.router,

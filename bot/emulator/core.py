@@ -129,6 +129,15 @@ class Emulator:
             repo.teams[slug] = team
             return team
 
+    def add_team_member(self, org: str, slug: str, login: str, role: str = "member") -> None:
+        """Make ``login`` an active member (or maintainer) of team ``org/slug``."""
+        if role not in ("member", "maintainer"):
+            raise ValueError(f"team role must be member or maintainer, not {role!r}")
+        with self.store.lock:
+            user = self.store.ensure_user(login)
+            members = self.store.team_members.setdefault((org.lower(), slug.lower()), {})
+            members[user.login] = role
+
     def add_label(self, full_name: str, name: str, color: str, description: str | None) -> Label:
         """Create a label on a repository."""
         repo = self.repo_or_raise(full_name)

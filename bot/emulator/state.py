@@ -224,6 +224,8 @@ class Store:
         self.install_tokens: dict[str, InstallationToken] = {}
         self.repos: dict[str, Repo] = {}
         self.apps: dict[int, App] = {}
+        # (org, team slug) lowercased → member login → role (`member` or `maintainer`).
+        self.team_members: dict[tuple[str, str], dict[str, str]] = {}
         self._ids = itertools.count(1)
 
     def next_id(self) -> int:
@@ -254,6 +256,21 @@ class Store:
                 found = User(id=self.next_id(), login=login, type=type_)
                 self.users[login] = found
             return found
+
+    def team_exists(self, org: str, slug: str) -> bool:
+        """Whether ``org`` has a team ``slug`` (with repository access or with members)."""
+        key = (org.lower(), slug.lower())
+        if key in self.team_members:
+            return True
+        return any(
+            repo.owner.lower() == key[0] and any(t.lower() == key[1] for t in repo.teams)
+            for repo in self.repos.values()
+        )
+
+    def team_role(self, org: str, slug: str, login: str) -> str | None:
+        """``login``'s role in team ``org/slug``, or None if not a member (case-insensitive)."""
+        members = self.team_members.get((org.lower(), slug.lower()), {})
+        return next((r for u, r in members.items() if u.lower() == login.lower()), None)
 
     def permission(self, repo: Repo, login: str | None) -> str:
         """The effective permission name of ``login`` on ``repo`` (owner is admin)."""

@@ -92,6 +92,10 @@ class EmulatorHandle:
         """Give the owner's team ``slug`` access to a repository (a possible reviewer)."""
         self.emulator.add_team(full_name, slug, permission)
 
+    def add_team_member(self, org: str, slug: str, login: str, role: str = "member") -> None:
+        """Make ``login`` an active ``member`` or ``maintainer`` of team ``org/slug``."""
+        self.emulator.add_team_member(org, slug, login, role)
+
     def clone_url(self, full_name: str, login: str | None = None) -> str:
         """Smart-HTTP URL; with ``login``, its token is embedded for push/fetch."""
         if login is None:

@@ -19,13 +19,17 @@ from tests.bot.emulator import (
     conformance_cases,
     conformance_cases_git,
     conformance_cases_reviews,
+    conformance_cases_teams,
 )
 from tests.bot.emulator.conformance_cases import Case
 from tests.bot.emulator.schemas import validate_response
 from tests.bot.emulator.world import REPO, World
 
 CASES: list[Case] = (
-    conformance_cases.CASES + conformance_cases_git.CASES + conformance_cases_reviews.CASES
+    conformance_cases.CASES
+    + conformance_cases_git.CASES
+    + conformance_cases_reviews.CASES
+    + conformance_cases_teams.CASES
 )
 
 
