@@ -24,6 +24,14 @@ PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
 REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
 
 
+def split_team(team: str, owner: str) -> tuple[str, str]:
+    """`org/slug` (or `@org/slug`, as CODEOWNERS writes it) or a bare slug of ``owner``'s org."""
+    org, _, slug = team.strip().lstrip("@").rpartition("/")
+    if not slug or "/" in org:
+        raise UsageError(f"team {team!r} is not `org/slug` or `slug`")
+    return org or owner, slug
+
+
 class IssueOps(RepoBase):
     """Issues, labels, comments and the repository-level reads."""
 
@@ -74,6 +82,19 @@ class IssueOps(RepoBase):
         # A custom role: fall back to the base permission GitHub reports alongside it.
         base = str(data.get("permission") or "none")
         return base if base in PERMISSIONS else "none"
+
+    @operation(READ)
+    def is_team_member(self, team: str, login: str) -> bool:
+        """Active membership of a team (404: no such team or not a member; pending: not yet)."""
+        org, slug = split_team(team, self.owner)
+        lazy = self._gh.withLazy(True)  # one request: the membership, not the org or the team
+        try:
+            found = lazy.get_organization(org).get_team_by_slug(slug).get_team_membership(login)
+        except GithubException as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return found.state == "active"
 
     @operation(READ)
     def get_issue(self, number: int) -> Issue:

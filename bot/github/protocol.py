@@ -56,6 +56,10 @@ class GitHubRepo(Protocol):
         """`admin`/`maintain`/`write`/`triage`/`read`/`none` from the collaborator endpoint."""
         ...
 
+    def is_team_member(self, team: str, login: str) -> bool:
+        """Whether ``login`` actively belongs to ``team`` (`org/slug`, or a slug of the owner)."""
+        ...
+
     # -- issues -------------------------------------------------------------------------------
     def get_issue(self, number: int) -> Issue:
         """Issue ``number``; NotFoundError if it does not exist."""
