@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.config import RepoConfig, has_permission
+from bot.config import RepoConfig
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
 from bot.events.router import BOT_BRANCH, Intent
 from bot.gates.report import MERGED_MARKER
+from bot.github.approvers import check_approver
 from bot.github.audit import Approval
 from bot.github.protocol import GitHubRepo
 from bot.observability import get_logger
@@ -85,15 +86,15 @@ class Outcome:
 
 def check_permission(repo: GitHubRepo, intent: Intent, config: RepoConfig) -> Outcome | None:
     """None when the actor may trigger this; else one refusal comment per issue per user."""
-    required = config.approval.min_permission
     actor = intent.actor or ""
-    permission = repo.permission(actor) if actor else "none"
-    if has_permission(permission, required):
+    check = check_approver(repo, actor, config.approval)
+    if check.allowed:
         return None
     if intent.number is not None:
-        body = messages.refusal_text(actor, permission, required)
+        teams = () if not check.has_permission else check.teams
+        body = messages.refusal_text(actor, check.permission, check.required, teams)
         repo.upsert_comment(intent.number, f"refusal-{actor.lower()}", body)
-    return Outcome(intent, "refused", f"{actor} has {permission}, needs {required}")
+    return Outcome(intent, "refused", check.reason())
 
 
 def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Services) -> Outcome:

@@ -7,6 +7,7 @@ file) is escaped before it lands in Markdown, so a comment can never ping, link 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.config import CONFIG_PATH, RepoConfig
 
@@ -50,13 +51,37 @@ def help_text(config: RepoConfig, unknown: str | None = None) -> str:
             "",
             f"Removing the `{labels.needs_review}` label (or adding `{labels.approved}`) on an "
             f"`{labels.entity_request}` issue also approves it. Commands need "
-            f"**{config.approval.min_permission}** permission on this repository or above.",
+            f"**{config.approval.min_permission}** permission on this repository or above"
+            + _team_clause(config.approval.teams),
         ]
     )
 
 
-def refusal_text(login: str, permission: str, required: str) -> str:
-    """Told once per issue per user: polite, says why, says who can help."""
+def _team_clause(teams: Sequence[str]) -> str:
+    """How the help text ends: a full stop, or the teams an approver must belong to."""
+    if not teams:
+        return "."
+    return (
+        ", and membership of one of these teams: "
+        + ", ".join(f"**{escape(t)}**" for t in teams)
+        + "."
+    )
+
+
+def refusal_text(login: str, permission: str, required: str, teams: Sequence[str] = ()) -> str:
+    """Told once per issue per user: polite, says why, says who can help.
+
+    ``teams`` is given when the permission was enough but the user is in none of the
+    approving teams the repository's config lists.
+    """
+    if teams:
+        names = ", ".join(f"**{escape(t)}**" for t in teams)
+        return (
+            f"Thanks for the interest, {escape(login)}! Bot commands and approvals on this "
+            f"repository are limited to members of these teams: {names}. You are not a "
+            "member of any of them, so I did not act on it. A member of one of these teams "
+            "can approve the request for you."
+        )
     return (
         f"Thanks for the interest, {escape(login)}! Bot commands and approvals on this "
         f"repository need **{required}** permission, and your permission here is "
