@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.codegen import write_generated
-from bot.config import has_permission
 from bot.errors import (
     GenerationError,
     GitError,
@@ -22,6 +21,7 @@ from bot.errors import (
     SpecError,
     TestsFailedError,
 )
+from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.parse import parse_issue_body
@@ -83,11 +83,15 @@ def verify(ctx: RunContext) -> Output:
                 f"issue #{ctx.issue} still carries {labels.needs_review!r}",
                 hint=f"remove the {labels.needs_review!r} label or comment /implement",
             )
-        permission = ctx.gh.permission(ctx.run.actor)
-        if not has_permission(permission, ctx.config.approval.min_permission):
+        check = check_approver(ctx.gh, ctx.run.actor, ctx.config.approval)
+        if not check.has_permission:
             raise PermissionDeniedError(
-                f"@{ctx.run.actor} has {permission} access; approving needs "
-                f"{ctx.config.approval.min_permission}"
+                f"@{ctx.run.actor} has {check.permission} access; approving needs {check.required}"
+            )
+        if not check.allowed:
+            raise PermissionDeniedError(
+                f"@{check.reason()}",  # names the teams, and any it could not ask about
+                hint="ask a member of one of those teams to comment /implement",
             )
     parsed = parse_issue_body(issue.body)
     if parsed.entity is None or parsed.problems:
