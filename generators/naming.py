@@ -137,6 +137,8 @@ def pluralize(snake: str) -> str:
     `analyses`); a name that already reads as a plural (`all_types`, `data`) is kept.
     """
     head, _, word = snake.rpartition("_")
+    if not re.fullmatch(r"[a-z][a-z0-9]*", word):  # `x_` or `v2_1`: no English word to inflect
+        return snake + "s"
     engine = _inflect()
     singular = engine.singular_noun(word)
     if singular and engine.plural_noun(singular) == word and not word.endswith(_SINGULAR_ENDINGS):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generators.naming import kebab_plural, table_name
+from generators.naming import kebab_plural, pluralize, table_name
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,8 @@ def test_entity_paths_use_real_plurals(entity: str, path: str) -> None:
 
 def test_table_names_follow_the_same_plural() -> None:
     assert table_name("DataPerson") == "data_people"
+
+
+@pytest.mark.parametrize("snake", ["__class__", "x_", "v2_1", "_"])
+def test_names_without_an_english_last_word_get_a_plain_s(snake: str) -> None:
+    assert pluralize(snake) == snake + "s"
