@@ -40,6 +40,11 @@ class RepoAccess:
             raise ApiError(403, NO_RIGHTS)
         return self.login
 
+    def require_author_or(self, author: str, needed: str) -> None:
+        """Editing someone's issue, PR or comment: its author, or a caller holding ``needed``."""
+        if author != self.login and not self.can(needed):
+            raise ApiError(403, NO_RIGHTS)
+
     def issue(self, number: int) -> Issue:
         """Issue (or PR) ``number``; 404 if missing."""
         found = self.repo.issues.get(number)

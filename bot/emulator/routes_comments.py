@@ -96,8 +96,7 @@ def edit_comment(
     text = _body_text(body)
     with access.store.lock:
         comment = _comment(access, comment_id)
-        if comment.user != login and not access.can("triage"):
-            raise ApiError(403, "Must have admin rights to Repository.")
+        access.require_author_or(comment.user, "triage")
         old = comment.body
         comment.body, comment.updated_at = text, now_iso()
         if old != text:
@@ -115,8 +114,7 @@ def delete_comment(request: Request, owner: str, repo: str, comment_id: int) -> 
     login = access.require("read")
     with access.store.lock:
         comment = _comment(access, comment_id)
-        if comment.user != login and not access.can("triage"):
-            raise ApiError(403, "Must have admin rights to Repository.")
+        access.require_author_or(comment.user, "triage")
         comment_event(access.emulator, access.repo, comment, "deleted", sender=login)
         del access.repo.comments[comment_id]
     return Response(status_code=204)

@@ -82,8 +82,7 @@ def edit_issue(
         raise ApiError(400, "Problems parsing JSON")
     with access.store.lock:
         issue = access.issue(number)
-        if issue.user != login and not access.can("triage"):
-            raise ApiError(403, "Must have admin rights to Repository.")
+        access.require_author_or(issue.user, "triage")
         return apply_issue_edit(access, issue, body, login)
 
 

@@ -144,8 +144,7 @@ def update_pull(
         raise ApiError(400, "Problems parsing JSON")
     with access.store.lock:
         issue = _pull(access, number)
-        if issue.user != login and not access.can("write"):
-            raise ApiError(403, "Must have admin rights to Repository.")
+        access.require_author_or(issue.user, "write")
         pull = issue.pull
         assert pull is not None
         if isinstance(body.get("base"), str) and body["base"] != pull.base_ref:
