@@ -8,6 +8,7 @@ merged or waits. Merging is destructive, so anything not provably low-risk needs
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from bot.config import Paths, RiskPolicy
@@ -159,6 +160,11 @@ def _listing(items: list[str], limit: int = 5) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _is_migration_revision(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return len(parts) >= 3 and parts[-3:-1] == ("migrations", "versions") and path.endswith(".py")
+
+
 def _paths_rules(inputs: GateInputs, policy: RiskPolicy) -> list[RuleResult]:
     rules = PathRules.from_config(inputs.paths, policy.protected_paths)
     outside: list[str] = []
@@ -180,6 +186,10 @@ def _paths_rules(inputs: GateInputs, policy: RiskPolicy) -> list[RuleResult]:
             outside.append(f"{f.path} (user-owned hook {f.status}; only new stubs are allowed)")
         elif f.status == "removed":
             outside.append(f"{f.path} ({kind.value} file deleted)")
+        elif f.status == "modified" and _is_migration_revision(f.path):
+            # Alembic never re-runs a revision a database already has: a rewritten one
+            # silently skips the change on every existing database.
+            outside.append(f"{f.path} (existing migration revision rewritten)")
     if not inputs.files:
         allowed = _bad("allowed-paths", "the PR changes no files")
     elif outside:

@@ -108,6 +108,14 @@ CASES: list[tuple[str, dict[str, Any], RiskPolicy | None, str, str, str]] = [
         "user-owned hook modified",
     ),
     (
+        "an existing migration revision rewritten",
+        {"files": files_plus(ChangedFile("migrations/versions/widget.py", "modified", 4, 2))},
+        None,
+        "needs-review",
+        "allowed-paths",
+        "existing migration revision rewritten",
+    ),
+    (
         "a generated file deleted",
         {"files": files_plus(ChangedFile("app/models/old.py", "removed", 0, 40))},
         None,
