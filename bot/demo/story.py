@@ -133,14 +133,7 @@ def _settle(gh: EmulatorHandle, bot: RunningBot, timeout: float) -> None:
 
 
 def _seed_target_repo(gh: EmulatorHandle, files: dict[str, str], checks: list[str]) -> None:
-    gh.create_repo(DEMO_REPO, files)
-    for login, permission in (
-        ("maintainer", "admin"),
-        ("reader", "read"),
-        (BOT, "write"),
-        ("ci-bot", "write"),
-    ):
-        gh.set_permission(DEMO_REPO, login, permission)
+    gh.create_target_repo(DEMO_REPO, files)
     gh.set_required_checks(DEMO_REPO, "main", checks)
 
 

@@ -133,6 +133,16 @@ DEFAULT_LABELS: list[LabelSeed] = [
 ]
 
 
+# One user per permission level, the bot installed with write (as an App would be), CI's bot.
+DEFAULT_PERMISSIONS: dict[str, str] = {
+    "maintainer": "admin",
+    "writer": "write",
+    "reader": "read",
+    "issuebot[bot]": "write",
+    "ci-bot": "write",
+}
+
+
 def default_seed() -> Seed:
     """The standard test world: acme/widgets with one user per permission level and two bots."""
     return Seed(
@@ -145,13 +155,7 @@ def default_seed() -> Seed:
                     "README.md": "# widgets\n\nThe acme widgets service.\n",
                     "widgets/__init__.py": '"""Widgets."""\n',
                 },
-                permissions={
-                    "maintainer": "admin",
-                    "writer": "write",
-                    "reader": "read",
-                    "issuebot[bot]": "write",
-                    "ci-bot": "write",
-                },
+                permissions=dict(DEFAULT_PERMISSIONS),
                 labels=[label.model_copy() for label in DEFAULT_LABELS],
             )
         ],

@@ -19,7 +19,7 @@ from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator
 from bot.emulator.faults import Fault
 from bot.emulator.requestlog import RequestRecord
-from bot.emulator.seed import Seed, default_seed
+from bot.emulator.seed import DEFAULT_PERMISSIONS, Seed, default_seed
 from bot.emulator.server import BackgroundServer
 from bot.emulator.webhooks import Delivery
 
@@ -83,6 +83,12 @@ class EmulatorHandle:
         """A new repository, with one initial commit of ``files`` if given."""
         encoded = {path: text.encode() for path, text in (files or {}).items()}
         self.emulator.create_repo(full_name, encoded, default_branch, private=private)
+
+    def create_target_repo(self, full_name: str, files: dict[str, str] | None = None) -> None:
+        """A new repository with the default users' permissions (as in ``acme/widgets``)."""
+        self.create_repo(full_name, files)
+        for login, permission in DEFAULT_PERMISSIONS.items():
+            self.set_permission(full_name, login, permission)
 
     def set_permission(self, full_name: str, login: str, permission: str) -> None:
         """Grant admin/maintain/write/triage/read, or ``none`` to revoke."""

@@ -56,9 +56,7 @@ class TargetRepo:
     def __post_init__(self) -> None:
         if not self.name:
             self.name = f"acme/gate-{next(_numbers)}"
-            self.gh.create_repo(self.name, {"README.md": "# target\n"})
-            for login, permission in ((BOT, "write"), ("maintainer", "admin"), ("ci-bot", "write")):
-                self.gh.set_permission(self.name, login, permission)
+            self.gh.create_target_repo(self.name, {"README.md": "# target\n"})
 
     def upstream(self) -> Any:
         """The repository through PyGithub as the maintainer (for assertions)."""

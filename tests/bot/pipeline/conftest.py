@@ -116,11 +116,7 @@ def make_target(emulator: EmulatorHandle, tmp_path: Path, work_dir: Path) -> Cal
 
     def make(extra: dict[str, str] | None = None) -> Target:
         full_name = f"acme/target-{next(_names)}"
-        emulator.create_repo(full_name, {**scaffold(), **(extra or {})})
-        for login, permission in (
-            (BOT, "write"), ("maintainer", "admin"), ("writer", "write"), ("reader", "read")
-        ):  # fmt: skip
-            emulator.set_permission(full_name, login, permission)
+        emulator.create_target_repo(full_name, {**scaffold(), **(extra or {})})
         settings = Settings(
             GITHUB_API_URL=emulator.api_url,
             GITHUB_TOKEN=emulator.token(BOT),

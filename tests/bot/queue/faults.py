@@ -58,9 +58,7 @@ class Approved:
 def approved_request(emulator: EmulatorHandle, database_url: str, tmp: Path) -> Approved:
     """A new repository made ready by `issuebot init`, with one approved entity request."""
     repo = f"acme/fault-{uuid.uuid4().hex[:10]}"
-    emulator.create_repo(repo, scaffold_files())
-    for login, permission in ((BOT, "write"), ("maintainer", "admin"), ("writer", "write")):
-        emulator.set_permission(repo, login, permission)
+    emulator.create_target_repo(repo, scaffold_files())
     settings = Settings(
         GITHUB_API_URL=emulator.api_url,
         GITHUB_TOKEN=emulator.token(BOT),

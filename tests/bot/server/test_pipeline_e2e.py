@@ -111,11 +111,7 @@ def live(
     gh: EmulatorHandle, tmp_path: Path, work_dir: Path, request: pytest.FixtureRequest
 ) -> Iterator[Live]:
     full_name = f"acme/e2e-{next(_names)}"
-    gh.create_repo(full_name, {**scaffold_files(), **getattr(request, "param", {})})
-    for login, permission in (
-        (BOT, "write"), ("maintainer", "admin"), ("writer", "write"), ("reader", "read")
-    ):  # fmt: skip
-        gh.set_permission(full_name, login, permission)
+    gh.create_target_repo(full_name, {**scaffold_files(), **getattr(request, "param", {})})
     settings = Settings(
         GITHUB_API_URL=gh.api_url,
         GITHUB_TOKEN=gh.token(BOT),
