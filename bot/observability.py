@@ -39,16 +39,19 @@ REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 4
 LOG_FIELDS = ("delivery_id", "run_id", "repo", "issue", "step")
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), REDACTED),
-    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"), REDACTED),
-    (
-        re.compile(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
-        ),
-        REDACTED,
+# Shapes of credentials wherever they appear: logs here, untrusted test output in the gate.
+SECRET_SHAPES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\b(?:gh[pousr]|ghs)_[A-Za-z0-9]{16,}\b"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+    re.compile(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
     ),
-    (re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}"), REDACTED),  # JWTs (App auth)
+    re.compile(r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{8,}"),  # JWTs (App auth)
+    re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),  # AWS access key ids
+    re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),  # Slack tokens
+)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *((shape, REDACTED) for shape in SECRET_SHAPES),
     (
         re.compile(r"(?i)\b(authorization\s*[:=]\s*(?:bearer|token|basic)\s+)[^\s'\"]+"),
         r"\1" + REDACTED,

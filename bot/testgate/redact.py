@@ -9,18 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.observability import SECRET_SHAPES
+
 MASK = "[REDACTED]"
 
-_PATTERNS = [
-    re.compile(r"\b(?:gh[pousr]|ghs)_[A-Za-z0-9]{16,}\b"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}\b"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"),  # JWT
-    re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
-    re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),
-    re.compile(
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
-    ),
-]
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^\s:/@]*):(?P<pw>[^\s@/]+)@")
 _AUTH_HEADER = re.compile(r"(?i)(authorization\s*[:=]\s*)(?:basic|bearer|token)?\s*[^\s'\",]+")
 _NAME_HINTS = r"password|passwd|secret|token|api[_-]?key|private[_-]?key|credential"
@@ -51,7 +43,7 @@ class Redactor:
         """Return ``text`` with every secret and sensitive value replaced by a mask."""
         for secret in self._secrets:
             text = text.replace(secret, MASK)
-        for pattern in _PATTERNS:
+        for pattern in SECRET_SHAPES:
             text = pattern.sub(MASK, text)
         text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
         text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{MASK}", text)
