@@ -140,13 +140,22 @@ def _route_issue(event: Event, config: RepoConfig, repo: str, actor: str) -> Int
         number=issue.number,
         actor=actor,
         delivery_id=event.delivery_id,
-        dedupe_key=implement_key(repo, issue.number, issue.label_names, issue.updated_at),
+        dedupe_key=implement_key(
+            repo, issue.number, issue.label_names, issue.updated_at, actor=actor
+        ),
     )
 
 
-def implement_key(repo: str, number: int, labels: Iterable[str], updated_at: str | None) -> str:
-    """The approval's head state: label set and update time (the reconciler computes it too)."""
-    return _key(repo, number, "implement", ",".join(sorted(labels)) + f"@{updated_at}")
+def implement_key(
+    repo: str, number: int, labels: Iterable[str], updated_at: str | None, *, actor: str = ""
+) -> str:
+    """The approval's head state: label set, update time and who approved.
+
+    The approver is part of it: a refused approval and a valid one by someone else within the
+    same second (GitHub's timestamps have second resolution) are two intents, not one.
+    """
+    by = f"#{actor}" if actor else ""
+    return _key(repo, number, "implement", ",".join(sorted(labels)) + f"@{updated_at}{by}")
 
 
 def _route_comment(event: Event, repo: str) -> Intent:
