@@ -47,9 +47,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     logging.getLogger().addHandler(_handler)
 
 
+_leaked_on_workers: list[str] = []
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     logging.getLogger().removeHandler(_handler)
-    found = leaks(_buffer.getvalue(), secrets_used_by_the_suite())
+    found = leaks(_buffer.getvalue(), secrets_used_by_the_suite()) + _leaked_on_workers
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports for everyone
+        workeroutput["leaked_log_lines"] = found
+        return
     if found:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -57,3 +64,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             for line in found[:20]:
                 reporter.write_line(f"  {line[:300]}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """Under xdist each worker captured its own logs; collect what they found."""
+    _leaked_on_workers.extend(getattr(node, "workeroutput", {}).get("leaked_log_lines", []))
