@@ -6,8 +6,10 @@ import functools
 import hashlib
 import keyword
 import re
+from typing import TYPE_CHECKING
 
-import inflect
+if TYPE_CHECKING:
+    import inflect
 
 MAX_NAME = 63  # PostgreSQL truncates identifiers past 63 bytes; we refuse them instead.
 
@@ -127,6 +129,8 @@ _SINGULAR_ENDINGS = ("ss", "us", "is", "as")  # bus, analysis, gas: singular des
 
 @functools.cache
 def _inflect() -> inflect.engine:
+    import inflect  # noqa: PLC0415 - seconds of import-time type instrumentation; only when pluralising
+
     return inflect.engine()
 
 
