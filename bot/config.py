@@ -48,6 +48,7 @@ class Labels(_Strict):
     bot_generated: str = "bot-generated"
     needs_human_review: str = "needs-human-review"
     hold: str = "hold"
+    incident: str = "issuebot-incident"
 
 
 class Approval(_Strict):
@@ -117,6 +118,23 @@ class RiskPolicy(_Strict):
     protected_paths: tuple[str, ...] = ()
 
 
+NotifyEvent = Literal["degraded", "critical", "resolved"]
+
+
+class NotifyTarget(_Strict):
+    """A notification target by reference: the name of a variable the operator set."""
+
+    env: str = Field(pattern=r"^ISSUEBOT_NOTIFY_[A-Z0-9_]{1,64}$")
+    on: tuple[NotifyEvent, ...] = ("degraded", "critical", "resolved")
+
+
+class Notify(_Strict):
+    """Where incidents are announced besides the tracking issue (apprise URLs, by reference)."""
+
+    incidents: bool = True
+    urls: tuple[NotifyTarget, ...] = ()
+
+
 class RepoConfig(_Strict):
     """The whole `.github/issuebot.yml`; every key optional, defaults documented here."""
 
@@ -126,6 +144,7 @@ class RepoConfig(_Strict):
     paths: Paths = Paths()
     tests: Tests = Tests()
     risk: RiskPolicy = RiskPolicy()
+    notify: Notify = Notify()
     ui: bool = False
 
 

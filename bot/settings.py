@@ -35,6 +35,7 @@ class Settings(BaseSettings):
         default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
     )
     log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+    notify_urls: str = Field(default="", alias="ISSUEBOT_NOTIFY_URLS")
 
     def require_github_auth(self) -> None:
         """Fail early and clearly when no GitHub credentials are configured."""

@@ -12,11 +12,12 @@ from typing import Any
 
 import jinja2
 
-from bot.issuespec.markdown import code_span, escape_block, escape_inline, escape_text, fence
 from generators.resources import templates
 
 
 def _fenced(value: object, info: str = "") -> str:
+    from bot.issuespec.markdown import fence  # noqa: PLC0415 - see markdown_environment
+
     text = "\n".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
     return fence(text, info)
 
@@ -24,6 +25,9 @@ def _fenced(value: object, info: str = "") -> str:
 @cache
 def markdown_environment(kind: str) -> jinja2.Environment:
     """The Environment for `templates/<kind>/` with the escaping filters every kind shares."""
+    # bot.issuespec renders through this module, so its escapers load here, not at import time
+    from bot.issuespec.markdown import code_span, escape_block, escape_inline, escape_text  # noqa: PLC0415
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates(kind)),
         undefined=jinja2.StrictUndefined,
