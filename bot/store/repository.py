@@ -33,6 +33,7 @@ from bot.store.records import (
     StepRecord,
     StoreUnavailableError,
 )
+from bot.store.retention import Retention
 
 DEFAULT_DATABASE_URL = "sqlite:///.issuebot/issuebot.db"
 
@@ -52,7 +53,7 @@ def _step(row: StepRow) -> StepRecord:
     )  # fmt: skip
 
 
-class RunStore(Journal, LeaseTable):
+class RunStore(Journal, LeaseTable, Retention):
     """The durable record of runs, steps, deliveries and audit (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine, *, semantic_window: timedelta = timedelta(hours=24)):
