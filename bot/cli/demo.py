@@ -6,10 +6,6 @@ import time
 from typing import Annotated
 
 import typer
-from rich.console import Console
-
-from bot.demo import run_demo
-from bot.observability import configure_logging
 
 
 def demo(
@@ -18,6 +14,11 @@ def demo(
     ] = 120.0,
 ) -> None:
     """Emulated GitHub → feature request → maintainer approval → PR → green checks → merge."""
+    from rich.console import Console  # noqa: PLC0415 - commands load their area on use
+
+    from bot.demo import run_demo  # noqa: PLC0415
+    from bot.observability import configure_logging  # noqa: PLC0415
+
     console = Console(highlight=False)
     configure_logging(json_output=False, level="WARNING")
     start = time.perf_counter()

@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
-from bot.scaffold import Action, init_repository
-
-_SHOWN = {
-    Action.CREATE: "create",
-    Action.OVERWRITE: "overwrite",
-    Action.UNCHANGED: "same",
-    Action.SKIP: "keep",
-    Action.CONFLICT: "conflict",
+_SHOWN = {  # by Action value, so listing commands never loads the scaffolder
+    "create": "create",
+    "overwrite": "overwrite",
+    "unchanged": "same",
+    "skip": "keep",
+    "conflict": "conflict",
 }
 NEXT_STEPS = (
     "next: commit these files, make the ci.yml jobs required checks of the default branch, "
@@ -30,9 +28,11 @@ def init(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only list the changes")] = False,
 ) -> None:
     """Add the spec, config, issue form, workflows, hooks and service layout to DIR."""
+    from bot.scaffold import init_repository  # noqa: PLC0415 - commands load their area on use
+
     report = init_repository(directory, force=force, dry_run=dry_run)
     for step in report.actions:
-        typer.echo(f"  {_SHOWN[step.action]:<9} {step.path}  ({step.reason})")
+        typer.echo(f"  {_SHOWN[step.action.value]:<9} {step.path}  ({step.reason})")
     if report.note:
         typer.echo(report.note)
     typer.echo(report.summary())

@@ -10,12 +10,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from bot.config import read_repo_config
 from bot.errors import SpecError, UsageError
-from bot.issuespec.parse import parse_issue_body
-from bot.issuespec.request import load_request_file
-from bot.issuespec.request_feature import request_feature
-from bot.settings import load_settings
 
 MAX_BODY_FILE_BYTES = 1_000_000  # the parser refuses anything past GitHub's cap anyway
 
@@ -42,6 +37,8 @@ def from_issue(
     ] = "text",
 ) -> None:
     """Print the entity definition an issue body holds as JSON, or every problem (exit 12)."""
+    from bot.issuespec.parse import parse_issue_body  # noqa: PLC0415 - loaded on use
+
     parsed = parse_issue_body(_read_body(body_file))
     if parsed.entity is not None and not parsed.problems:
         typer.echo(
@@ -65,8 +62,13 @@ def request_feature_command(
     """File a feature request as a `needs-review` issue; prints its number and URL."""
     if repo.count("/") != 1:
         raise UsageError(f"--repo must be OWNER/NAME, not {repo!r}")
-    req = load_request_file(file)
+    from bot.config import read_repo_config  # noqa: PLC0415 - commands load their area on use
     from bot.github import ClientOptions, MemoryAuditSink, connect_repo  # noqa: PLC0415
+    from bot.issuespec.request import load_request_file  # noqa: PLC0415
+    from bot.issuespec.request_feature import request_feature  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+
+    req = load_request_file(file)
 
     settings = load_settings()
     # PyGithub's write spacing protects github.com; a loopback emulator needs none of it.
