@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ UID_ENV = "ISSUEBOT_SANDBOX_UID"  # the uid (and gid) of `container` and `uid` m
 DEFAULT_IMAGE = "debian:stable-slim"
 DEFAULT_UID = 65534  # nobody
 PROBE_TIMEOUT = 20
+MAX_CAPTURE = 1_000_000  # bytes of a job's output kept (its end, where pytest summarises)
 log = get_logger("issuebot.testgate")
 
 GUARANTEES: dict[ConcreteMode, str] = {
@@ -102,28 +104,37 @@ class Sandbox:
                     os.lchown(path, self.uid, self.uid)
 
     def run(self, job: Job, timeout_seconds: float) -> Outcome:
-        """Run ``job`` to the end or until ``timeout_seconds``; never raises for its failure."""
+        """Run ``job`` to the end or until ``timeout_seconds``; never raises for its failure.
+
+        Output goes to a scratch file, not memory, and only its last ``MAX_CAPTURE`` bytes are
+        read back: a job that prints gigabytes cannot exhaust the worker.
+        """
         self._hand_over(job)
-        proc = subprocess.Popen(
-            self.argv(job),
-            cwd=job.cwd,
-            env=self._launcher_env(job),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-        try:
-            raw, _ = proc.communicate(timeout=timeout_seconds)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            if self.mode == "container":
-                subprocess.run([self.tool, "kill", job.name], check=False, capture_output=True,
-                               timeout=PROBE_TIMEOUT)  # fmt: skip
-            raw, _ = proc.communicate()
-            return Outcome(raw, None, True)
-        return Outcome(raw, proc.returncode, False)
+        with tempfile.TemporaryFile() as sink:
+            proc = subprocess.Popen(
+                self.argv(job),
+                cwd=job.cwd,
+                env=self._launcher_env(job),
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+            timed_out = False
+            try:
+                proc.wait(timeout=timeout_seconds)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+                if self.mode == "container":
+                    subprocess.run([self.tool, "kill", job.name], check=False,
+                                   capture_output=True, timeout=PROBE_TIMEOUT)  # fmt: skip
+                proc.wait()
+            size = sink.seek(0, os.SEEK_END)
+            sink.seek(max(0, size - MAX_CAPTURE))
+            output = sink.read()
+        return Outcome(output, None if timed_out else proc.returncode, timed_out)
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from bot.errors import ConfigError
 from bot.testgate import interpreter_for, resolve_sandbox, run_tests
 from bot.testgate.sandbox import (
     ALLOW_UNSANDBOXED,
+    MAX_CAPTURE,
     Sandbox,
     probe_container,
     probe_uid,
@@ -385,3 +386,11 @@ def test_the_interpreter_of_the_bot_runs_in_the_sandbox() -> None:
     job = Job([sys.executable, "-c", "import sqlalchemy, pytest; print('ok')"], cwd=Path("/"),
               env={"PATH": "/usr/bin:/bin"})  # fmt: skip
     assert sandbox.run(job, 60).output.strip() == b"ok"
+
+
+def test_a_flood_of_output_is_kept_to_its_last_megabyte() -> None:
+    script = "import sys\nfor i in range(200_000):\n    print('x' * 40, i)\nprint('THE END')\n"
+    job = Job([sys.executable, "-c", script], cwd=Path("/"), env={"PATH": "/usr/bin:/bin"})
+    outcome = resolve_sandbox("bwrap").run(job, 60)
+    assert outcome.returncode == 0 and len(outcome.output) == MAX_CAPTURE
+    assert outcome.output.rstrip().endswith(b"THE END")
