@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from bot.observability import SECRET_SHAPES, mask_values, secret_forms
 
 MASK = "[REDACTED]"
-MAX_INPUT = 1_000_000  # the runner keeps at most 200 kB; anything longer is cut, not scanned
+MAX_INPUT = 1_000_000  # the runner keeps 200 kB; longer text keeps its end (the summary)
 
 # Both open with a literal `re` finds by fast search; the scheme before `://` stays as it is.
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@]*+):(?P<pw>[^\s@/]++)@")
@@ -54,7 +54,9 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         """Return ``text`` with every secret and sensitive value replaced by a mask."""
-        text = mask_values(text[:MAX_INPUT], self._secrets, MASK)
+        if len(text) > MAX_INPUT:  # from a line start: a secret cut in half would not match
+            text = text[-MAX_INPUT:].partition("\n")[2]
+        text = mask_values(text, self._secrets, MASK)
         for pattern in SECRET_SHAPES:
             text = pattern.sub(MASK, text)
         text = _URL_USERINFO.sub(lambda m: f"://{m['user']}:{MASK}@", text)

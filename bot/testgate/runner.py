@@ -90,6 +90,13 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def keep_end(text: str, limit: int) -> str:
+    """The last ``limit`` characters, from a line start: a cut secret would escape redaction."""
+    if len(text) <= limit:
+        return text
+    return text[-limit:].partition("\n")[2]
+
+
 def venv_of(python: str) -> Path | None:
     """The venv directory ``python`` lives in, if any (mounted read-only into the sandbox)."""
     env_dir = Path(python).parent.parent
@@ -166,7 +173,7 @@ def run_tests(
         started = time.monotonic()
         outcome = box.run(job, timeout_seconds)
         duration = time.monotonic() - started
-        text = outcome.output.decode("utf-8", errors="replace")[-MAX_OUTPUT:]
+        text = keep_end(outcome.output.decode("utf-8", errors="replace"), MAX_OUTPUT)
         if outcome.timed_out:
             text += f"\nTimeout: the test run was stopped after {timeout_seconds:g}s"
         coverage = _coverage(cov_json)

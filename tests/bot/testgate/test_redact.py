@@ -89,3 +89,12 @@ def test_hostile_inputs_are_redacted_without_backtracking_blowup(hostile: str) -
     """
     out = redactor(hostile)
     assert len(out) <= len(hostile) + 10 * len("[REDACTED]") or "[REDACTED]" in out
+
+
+def test_a_secret_cut_by_the_output_limit_is_not_half_quoted() -> None:
+    from bot.testgate.runner import keep_end
+
+    text = "x" * 50 + SECRET + "\n" + "tail line\n"
+    kept = keep_end(text, len(text) - 55)  # the cut falls inside the secret
+    assert kept == "tail line\n"
+    assert keep_end("short\n", 100) == "short\n"
