@@ -98,6 +98,9 @@ class Tests(_Strict):
     command: tuple[str, ...] = ("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     timeout_seconds: int = Field(default=600, ge=10, le=7200)
     coverage_min: int = Field(default=90, ge=0, le=100)
+    # How repository code is isolated (README "Test sandbox"); `none` needs the operator's
+    # ISSUEBOT_ALLOW_UNSANDBOXED=1, so a repository cannot switch its own sandbox off.
+    sandbox: Literal["auto", "bwrap", "container", "uid", "none"] = "auto"
 
 
 class RiskPolicy(_Strict):

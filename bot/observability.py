@@ -8,15 +8,17 @@ untrusted text it quotes (test output), so registered secrets never reach an iss
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import quote, quote_plus
 
 import structlog
 from prometheus_client import (
@@ -40,28 +42,70 @@ MIN_SECRET_LENGTH = 4
 LOG_FIELDS = ("delivery_id", "run_id", "repo", "issue", "step")
 
 # Shapes of credentials wherever they appear: logs here, untrusted test output in the gate.
+# Every pattern is applied to untrusted text, so each is linear-time: repeats are possessive
+# or bounded and no two branches match the same characters. Each opens with a literal (the
+# boundary is checked by a lookbehind just after it), so `re` skips ahead with a fast string
+# search instead of trying every position (`bench/adversarial.py` feeds them 1 MB inputs).
 SECRET_SHAPES: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\b(?:gh[pousr]|ghs)_[A-Za-z0-9]{16,}\b"),
-    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+    re.compile(r"gh[pousr]_(?<!\wgh[pousr]_)[A-Za-z0-9]{16,}+\b"),
+    re.compile(r"github_pat_(?<!\wgithub_pat_)[A-Za-z0-9_]{20,}+"),
     re.compile(
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
+        r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----.*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|\Z)",
+        re.S,
     ),
-    re.compile(r"\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{8,}"),  # JWTs (App auth)
-    re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),  # AWS access key ids
-    re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),  # Slack tokens
+    re.compile(r"eyJ(?<![\w-]eyJ)[\w-]{5,}+\.[\w-]{5,}+\.[\w-]{8,}+"),  # JWTs (App auth)
+    re.compile(r"A[KS]IA(?<!\wA[KS]IA)[A-Z0-9]{16}\b"),  # AWS access key ids
+    re.compile(r"xox[baprs]-(?<![\w-]xox[baprs]-)[A-Za-z0-9-]{10,}+"),  # Slack tokens
 )
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    *((shape, REDACTED) for shape in SECRET_SHAPES),
+# (pattern, replacement, a lowercase word the text must contain for the pattern to matter)
+_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    *((shape, REDACTED, "") for shape in SECRET_SHAPES),
     (
-        re.compile(r"(?i)\b(authorization\s*[:=]\s*(?:bearer|token|basic)\s+)[^\s'\"]+"),
+        re.compile(r"(?i)\b(authorization\s*+[:=]\s*+(?:bearer|token|basic)\s++)[^\s'\"]++"),
         r"\1" + REDACTED,
+        "authorization",  # case-insensitive patterns get no fast literal search from `re`
     ),
-    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1" + REDACTED + "@"),  # credentials in URLs
+    (re.compile(r"(://[^/\s:@]++:)[^@\s/]++@"), r"\1" + REDACTED + "@", ""),  # URL passwords
 )
+# Encoded forms are only looked for when the value is long enough not to shred ordinary text.
+MIN_ENCODED_LENGTH = 8
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def _base64_cores(raw: bytes) -> set[str]:
+    """The base64 characters that encode ``raw`` whatever its offset (0, 1, 2) in a blob."""
+    cores: set[str] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode().rstrip("=")
+        start, end = (8 * offset + 5) // 6, (8 * (offset + len(raw))) // 6
+        core = encoded[start:end]
+        cores |= {core, core.translate(_URLSAFE)}
+    return cores
+
+
+def secret_forms(value: str) -> set[str]:
+    """Every form a secret may take in text: plain, escaped, base64 (std, urlsafe), hex, %XX."""
+    forms = {value}
+    if len(value) < MIN_ENCODED_LENGTH:
+        return forms
+    raw = value.encode()
+    forms |= {value.replace("\n", "\\n"), raw.hex(), raw.hex().upper()}
+    forms |= {quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
+    forms |= _base64_cores(raw)
+    return {f for f in forms if len(f) >= MIN_SECRET_LENGTH}
+
+
+def mask_values(text: str, values: Iterable[str], mask: str) -> str:
+    """``text`` with each of ``values`` (longest first) replaced by ``mask``; linear per value."""
+    for value in values:
+        if value in text:
+            text = text.replace(value, mask)
+    return text
+
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
-_secret_re: list[re.Pattern[str]] = []  # one compiled alternation of every registered secret
+_ordered: list[str] = []  # every form of every registered secret, longest first
 
 
 def register_secret(value: str | SecretStr | None) -> None:
@@ -72,9 +116,9 @@ def register_secret(value: str | SecretStr | None) -> None:
     with _secrets_lock:
         # A PEM key is also masked line by line, in case a log splits it.
         parts = {raw, *(ln.strip() for ln in raw.splitlines() if len(ln.strip()) >= 16)}
-        _secrets.update(parts)
-        ordered = sorted(_secrets, key=len, reverse=True)
-        _secret_re[:] = [re.compile("|".join(re.escape(s) for s in ordered))]
+        for part in parts:
+            _secrets.update(secret_forms(part))
+        _ordered[:] = sorted(_secrets, key=len, reverse=True)
 
 
 def register_settings_secrets(settings: Settings) -> None:
@@ -84,11 +128,12 @@ def register_settings_secrets(settings: Settings) -> None:
 
 
 def redact(text: str) -> str:
-    """``text`` with registered secrets, GitHub tokens, private keys and URL passwords masked."""
-    for pattern in list(_secret_re):
-        text = pattern.sub(REDACTED, text)
-    for regex, replacement in _PATTERNS:
-        text = regex.sub(replacement, text)
+    """``text`` with registered secrets (in any encoding), tokens, keys and URL passwords masked."""
+    text = mask_values(text, list(_ordered), REDACTED)
+    lowered = text.lower()
+    for regex, replacement, needle in _PATTERNS:
+        if needle in lowered:
+            text = regex.sub(replacement, text)
     return text
 
 

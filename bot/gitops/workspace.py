@@ -2,7 +2,9 @@
 
 Credentials never land in `.git/config` or on a command line: a token in the clone URL is
 moved into an `http.extraHeader` passed through git's `GIT_CONFIG_*` environment, and every
-error message is scrubbed before it leaves this module.
+error message is scrubbed before it leaves this module. The same environment sets
+`core.hooksPath=/dev/null` for every git command the bot runs, above anything in
+`.git/config`: a hook planted in the repository never runs inside the bot's commit or push.
 """
 
 from __future__ import annotations
@@ -50,10 +52,25 @@ def split_credentials(url: str) -> tuple[str, dict[str, str]]:
     return clean, env
 
 
+# Settings every git command of the bot runs with, whatever the repository's config says.
+SAFE_CONFIG: tuple[tuple[str, str], ...] = (("core.hooksPath", "/dev/null"),)
+
+
+def git_env(auth_env: dict[str, str]) -> dict[str, str]:
+    """git's environment: no prompts, the auth header if any, and hooks switched off."""
+    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **auth_env}
+    count = int(auth_env.get("GIT_CONFIG_COUNT", "0"))
+    for offset, (key, value) in enumerate(SAFE_CONFIG):
+        env[f"GIT_CONFIG_KEY_{count + offset}"] = key
+        env[f"GIT_CONFIG_VALUE_{count + offset}"] = value
+    env["GIT_CONFIG_COUNT"] = str(count + len(SAFE_CONFIG))
+    return env
+
+
 def ls_remote(clone_url: str, branch: str) -> str | None:
     """The sha ``branch`` has on the remote, asked of git itself (no workspace needed)."""
     url, auth_env = split_credentials(clone_url)
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **auth_env}
+    env = {**os.environ, **git_env(auth_env)}
     try:
         out = git.Git().execute(
             ["git", "ls-remote", "--heads", url, f"refs/heads/{branch}"], env=env
@@ -83,7 +100,7 @@ class Workspace:
     def prepare(cls, path: Path, clone_url: str, default_branch: str) -> Workspace:
         """Clone, or fetch + `reset --hard` + `clean -fxd`, so every run starts clean."""
         url, auth_env = split_credentials(clone_url)
-        env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **auth_env}
+        env = git_env(auth_env)
         secrets = [v for v in (urlsplit(clone_url).password, urlsplit(clone_url).username) if v]
         secrets += [auth_env["GIT_CONFIG_VALUE_0"].split()[-1]] if auth_env else []
         try:
@@ -123,7 +140,7 @@ class Workspace:
         except git.InvalidGitRepositoryError:
             return None
         _, auth_env = split_credentials(clone_url)
-        env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **auth_env}
+        env = git_env(auth_env)
         repo.git.update_environment(**env)
         secrets = [v for v in (urlsplit(clone_url).password, urlsplit(clone_url).username) if v]
         return cls(path, repo, env, secrets)

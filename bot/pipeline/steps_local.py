@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from bot.codegen import write_generated
 from bot.errors import (
@@ -27,7 +28,7 @@ from bot.gitops.workspace import Workspace
 from bot.issuespec.parse import parse_issue_body
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
-from bot.testgate import Redactor, TestReport, interpreter_for, run_tests
+from bot.testgate import Redactor, TestReport, interpreter_for, resolve_sandbox, run_tests
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
 
@@ -216,19 +217,33 @@ def _sensitive_fields(ctx: RunContext) -> list[str]:
     return sorted({f.name for e in current.entities for f in e.fields if f.sensitive})
 
 
+def _known_secrets(ctx: RunContext) -> list[str]:
+    """Every secret the bot holds: its token, App key, webhook secret, store and clone creds."""
+    found = list(ctx.secrets)
+    for url in (ctx.settings.database_url, ctx.url()):
+        parts = urlsplit(url)
+        found += [unquote(v) for v in (parts.password,) if v]
+        found += [unquote(parts.username)] if parts.username and not parts.password else []
+    return found
+
+
 def test(ctx: RunContext) -> Output:
-    """The hard gate: the target repo's tests with coverage; a failure ends the run here."""
+    """The hard gate: the target repo's tests, sandboxed, with coverage; red ends the run."""
     ws = ctx.workspace()
     app_dir = Path(ctx.config.paths.output) / "app"
-    redactor = Redactor(secrets=ctx.secrets, sensitive_fields=_sensitive_fields(ctx))
+    redactor = Redactor(secrets=_known_secrets(ctx), sensitive_fields=_sensitive_fields(ctx))
     timeout = ctx.config.tests.timeout_seconds
+    sandbox = resolve_sandbox(ctx.config.tests.sandbox)
     interpreter = interpreter_for(
-        ws.path, ctx.workdir.parents[1] / "venvs", timeout_seconds=timeout
-    )
+        ws.path, ctx.workdir.parents[1] / "venvs", repo=ctx.run.repo,
+        timeout_seconds=timeout, sandbox=sandbox,
+    )  # fmt: skip
     if interpreter.error is not None:
         output = redact_registered(redactor(interpreter.error))
         command = tuple(ctx.config.tests.command)
-        raise TestGateError(TestReport(False, None, False, 0.0, output, command=command))
+        raise TestGateError(
+            TestReport(False, None, False, 0.0, output, command=command, sandbox=sandbox.mode)
+        )
     report = run_tests(
         ws.path,
         command=ctx.config.tests.command,
@@ -237,6 +252,7 @@ def test(ctx: RunContext) -> Output:
         coverage_source=app_dir.as_posix() if (ws.path / app_dir).is_dir() else None,
         coverage_min=ctx.config.tests.coverage_min,
         redact=lambda text: redact_registered(redactor(text)),
+        sandbox=sandbox,
     )
     if not report.passed:
         raise TestGateError(report)
@@ -248,6 +264,7 @@ def test(ctx: RunContext) -> Output:
         "coverage_min": report.coverage_min,
         "command": " ".join(report.command),
         "duration_s": round(report.duration_s, 2),
+        "sandbox": sandbox.mode,
     }
 
 

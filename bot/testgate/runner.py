@@ -1,18 +1,18 @@
-"""Run the target repository's tests in a subprocess: bounded in time, isolated from our env.
+"""Run the target repository's tests in a sandbox: bounded in time, isolated from the bot.
 
-The child gets a minimal environment (no tokens, no `DATABASE_URL` of the bot's own store),
-its own process group so a timeout kills every grandchild, and coverage written to a
-scratch directory so nothing lands in the working tree the bot is about to commit.
+The tests run on a copy of the working tree (without `.git`) in a scratch directory, inside
+the sandbox `tests.sandbox` picked: they see the system read-only, their venv read-only, the
+copy writable, and nothing of the bot's (no environment, no work dir, no run store). The copy
+is thrown away afterwards, so nothing the tests write (a `.git/hooks/post-commit`, stray
+files, coverage data) reaches the tree the bot commits.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import signal
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.testgate.classify import Diagnosis, classify_failure
+from bot.testgate.sandbox import Sandbox, resolve_sandbox
+from bot.testgate.wrap import SANDBOX_HOME, SANDBOX_PATH, SANDBOX_TMP, Job, Mount
 
-_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SYSTEMROOT")
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 _FINAL = re.compile(r"\bin [0-9.]+s\b")
 MAX_OUTPUT = 200_000
@@ -44,6 +45,7 @@ class TestReport:
     coverage: float | None = None
     coverage_min: int = 0
     command: tuple[str, ...] = ()
+    sandbox: str = ""
 
     @property
     def coverage_ok(self) -> bool:
@@ -61,7 +63,8 @@ class TestReport:
         """`12 passed, 1 failed in 3.2s` style line for comments and check runs."""
         parts = [f"{n} {k}" for k, n in self.counts.items() if n]
         text = ", ".join(parts) or "no test results"
-        return f"{text} in {self.duration_s:.1f}s"
+        where = f" (sandbox: {self.sandbox})" if self.sandbox else ""
+        return f"{text} in {self.duration_s:.1f}s{where}"
 
 
 def resolve_command(command: Sequence[str], python: str) -> list[str]:
@@ -73,11 +76,31 @@ def resolve_command(command: Sequence[str], python: str) -> list[str]:
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """A minimal environment: no credentials or bot settings reach the target's tests."""
-    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
-    env.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "CI": "true"})
+    """A minimal environment built from scratch: nothing of the worker's reaches the tests."""
+    env = {
+        "PATH": SANDBOX_PATH,
+        "HOME": SANDBOX_HOME,
+        "TMPDIR": SANDBOX_TMP,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "CI": "true",
+    }
     env.update(extra or {})
     return env
+
+
+def keep_end(text: str, limit: int) -> str:
+    """The last ``limit`` characters, from a line start: a cut secret would escape redaction."""
+    if len(text) <= limit:
+        return text
+    return text[-limit:].partition("\n")[2]
+
+
+def venv_of(python: str) -> Path | None:
+    """The venv directory ``python`` lives in, if any (mounted read-only into the sandbox)."""
+    env_dir = Path(python).parent.parent
+    return env_dir if (env_dir / "pyvenv.cfg").is_file() else None
 
 
 def parse_counts(output: str) -> dict[str, int]:
@@ -117,56 +140,57 @@ def run_tests(
     coverage_min: int = 0,
     python: str = sys.executable,
     redact: Callable[[str], str] = lambda text: text,
+    sandbox: Sandbox | None = None,
 ) -> TestReport:
-    """Run ``command`` in ``workdir`` and report; never raises for a failing test run."""
+    """Run ``command`` on a copy of ``workdir`` in ``sandbox``; never raises for red tests."""
+    box = sandbox or resolve_sandbox("auto")
     argv = resolve_command(command, python)
-    with tempfile.TemporaryDirectory(prefix="issuebot-tests-") as scratch:
-        cov_json = Path(scratch) / "coverage.json"
-        env = child_env({"COVERAGE_FILE": str(Path(scratch) / ".coverage")})
+    with tempfile.TemporaryDirectory(prefix="issuebot-tests-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        tree = scratch / "src"
+        shutil.copytree(workdir, tree, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        out = scratch / "out"
+        out.mkdir()
+        cov_json = out / "coverage.json"
+        env = child_env({"COVERAGE_FILE": str(out / ".coverage")})
         if _is_pytest(argv):
-            argv += ["-rfE", "-p", "no:cacheprovider", f"--rootdir={workdir}"]
-            if not has_pytest_config(workdir):  # pytest would climb to a parent's config
-                empty = Path(scratch) / "pytest.ini"  # pytest 9 refuses `-c /dev/null`
+            argv += ["-rfE", "-p", "no:cacheprovider", f"--rootdir={tree}"]
+            if not has_pytest_config(tree):  # pytest would climb to a parent's config
+                empty = out / "pytest.ini"  # pytest 9 refuses `-c /dev/null`
                 empty.write_text("[pytest]\n", encoding="utf-8")
                 argv += ["-c", str(empty)]
             if coverage_source:
                 argv += [f"--cov={coverage_source}", f"--cov-report=json:{cov_json}"]
-        started = time.monotonic()
-        proc = subprocess.Popen(
+        venv = venv_of(python)
+        job = Job(
             argv,
-            cwd=workdir,
+            cwd=tree,
             env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            mounts=(Mount(scratch, writable=True),),
+            extra_readonly=(venv,) if venv else (),
+            name=f"issuebot-tests-{scratch.name}",
         )
-        timed_out = False
-        try:
-            raw, _ = proc.communicate(timeout=timeout_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            os.killpg(proc.pid, signal.SIGKILL)
-            raw, _ = proc.communicate()
+        started = time.monotonic()
+        outcome = box.run(job, timeout_seconds)
         duration = time.monotonic() - started
-        text = raw.decode("utf-8", errors="replace")[-MAX_OUTPUT:]
-        if timed_out:
+        text = keep_end(outcome.output.decode("utf-8", errors="replace"), MAX_OUTPUT)
+        if outcome.timed_out:
             text += f"\nTimeout: the test run was stopped after {timeout_seconds:g}s"
         coverage = _coverage(cov_json)
     output = redact(text)
-    exit_code = None if timed_out else proc.returncode
     report = TestReport(
         passed=False,
-        exit_code=exit_code,
-        timed_out=timed_out,
+        exit_code=outcome.returncode,
+        timed_out=outcome.timed_out,
         duration_s=duration,
         output=output,
         counts=parse_counts(output),
         coverage=coverage,
         coverage_min=coverage_min if coverage_source else 0,
         command=tuple(resolve_command(command, "python")),
+        sandbox=box.mode,
     )
-    passed = exit_code == 0 and report.coverage_ok
+    passed = outcome.returncode == 0 and report.coverage_ok
     return dataclasses.replace(report, passed=passed)
 
 

@@ -1,15 +1,19 @@
-"""A per-repository virtualenv for the test gate, cached by the hash of its requirements.
+"""A per-repository virtualenv for the test gate, cached by repository and requirements hash.
 
 When the target declares `requirements.txt`, its tests run in a venv built for exactly that
-file. The venv is layered over the bot's own environment (a `.pth` file), so requirements
-the bot already satisfies cost nothing and need no network; anything else is installed into
-the venv only. Built in a scratch directory and renamed into place, so concurrent runs
-never see a half-built venv.
+file, under `<cache>/<owner>__<name>/<hash>`: one repository's venvs are never another's.
+The venv is layered over the bot's own environment (a `.pth` file), so requirements the bot
+already satisfies cost nothing and need no network; anything else is installed into the venv
+only, by pip running in the sandbox (installation runs the packages' build code) with network
+but nothing of the bot's. Built in a scratch directory and renamed into place, so concurrent
+runs never see a half-built venv; test runs mount it read-only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 import site
 import subprocess
@@ -18,6 +22,10 @@ import tempfile
 import venv
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.testgate.runner import child_env
+from bot.testgate.sandbox import Sandbox, resolve_sandbox
+from bot.testgate.wrap import Job, Mount
 
 REQUIREMENTS = "requirements.txt"
 _PIP_FLAGS = ("--no-input", "--disable-pip-version-check", "--retries", "1", "--timeout", "20")
@@ -29,6 +37,7 @@ class Interpreter:
 
     python: str
     error: str | None = None
+    venv: Path | None = None
 
 
 def _base_paths() -> list[str]:
@@ -41,21 +50,55 @@ def venv_key(requirements: str, base_python: str = sys.executable) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
+_REPO = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
+# The operator's pip settings (index, wheels, certificates) reach pip; nothing else does.
+_PIP_ENV = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CERT",
+            "PIP_TRUSTED_HOST", "PIP_DEFAULT_TIMEOUT", "PIP_NO_INDEX", "HTTP_PROXY",
+            "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")  # fmt: skip
+
+
+def repo_cache(cache_dir: Path, repo: str) -> Path:
+    """The directory that holds ``repo``'s venvs (``owner/name`` checked, no `..`)."""
+    if not _REPO.fullmatch(repo) or ".." in repo:
+        raise ValueError(f"not a repository name: {repo!r}")
+    return cache_dir / repo.replace("/", "__")
+
+
+def _pip_env() -> tuple[dict[str, str], tuple[Path, ...]]:
+    """pip's settings from the operator's environment, and the local paths they name."""
+    env = {k: os.environ[k] for k in _PIP_ENV if k in os.environ}
+    paths: list[Path] = []
+    for value in env.values():
+        for item in value.split():
+            local = item.removeprefix("file://")
+            if local.startswith("/") and os.path.exists(local):
+                paths.append(Path(local))
+    return env, tuple(paths)
+
+
 def _python_in(env_dir: Path) -> Path:
     return env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def interpreter_for(workdir: Path, cache_dir: Path, *, timeout_seconds: float) -> Interpreter:
+def interpreter_for(
+    workdir: Path,
+    cache_dir: Path,
+    *,
+    repo: str,
+    timeout_seconds: float,
+    sandbox: Sandbox | None = None,
+) -> Interpreter:
     """Our interpreter if the repo declares no requirements, else its cached venv's."""
     requirements = workdir / REQUIREMENTS
     if not requirements.is_file():
         return Interpreter(sys.executable)
     text = requirements.read_text("utf-8", errors="replace")
-    target = cache_dir / venv_key(text)
+    home = repo_cache(cache_dir, repo)
+    target = home / venv_key(text)
     if _python_in(target).is_file():
-        return Interpreter(str(_python_in(target)))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=cache_dir))
+        return Interpreter(str(_python_in(target)), venv=target)
+    home.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
     try:
         venv.EnvBuilder(with_pip=False, symlinks=sys.platform != "win32").create(scratch)
         ask = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
@@ -65,21 +108,41 @@ def interpreter_for(workdir: Path, cache_dir: Path, *, timeout_seconds: float) -
         ).stdout.strip()  # fmt: skip
         (Path(purelib) / "_issuebot_base.pth").write_text("\n".join(_base_paths()) + "\n")
         (scratch / REQUIREMENTS).write_text(text, encoding="utf-8")
-        pip = subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(_python_in(scratch)), "install",
-             *_PIP_FLAGS, "-q", "-r", str(scratch / REQUIREMENTS)],
-            check=False, capture_output=True, text=True, timeout=timeout_seconds,
-        )  # fmt: skip
-        if pip.returncode != 0:
-            output = (pip.stdout + pip.stderr).strip()
-            return Interpreter(sys.executable, f"installing {REQUIREMENTS} failed:\n{output}")
+        error = _install(scratch, sandbox or resolve_sandbox("auto"), timeout_seconds)
+        if error is not None:
+            return Interpreter(sys.executable, error)
+        scratch.chmod(0o755)  # readable by a sandbox's other uid, writable by nobody else
         try:
             scratch.rename(target)
         except OSError:  # another run finished the same venv first: use theirs
             shutil.rmtree(scratch, ignore_errors=True)
-        return Interpreter(str(_python_in(target)))
-    except subprocess.TimeoutExpired:
-        return Interpreter(sys.executable, f"installing {REQUIREMENTS} timed out")
+        return Interpreter(str(_python_in(target)), venv=target)
     finally:
         if scratch.exists() and scratch != target:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _install(env_dir: Path, sandbox: Sandbox, timeout_seconds: float) -> str | None:
+    """pip-install the requirements into ``env_dir`` inside the sandbox, with network."""
+    pip_env, pip_paths = _pip_env()
+    argv = [sys.executable, "-m", "pip", "--python", str(_python_in(env_dir)), "install",
+            *_PIP_FLAGS, "-q", "-r", str(env_dir / REQUIREMENTS)]  # fmt: skip
+    job = Job(
+        argv,
+        cwd=env_dir,
+        env=child_env(pip_env),
+        mounts=(Mount(env_dir, writable=True),),
+        network=True,
+        extra_readonly=pip_paths,
+        name=f"issuebot-pip-{env_dir.name}",
+    )
+    outcome = sandbox.run(job, timeout_seconds)
+    if sandbox.mode == "uid":  # hand the venv back to the bot: later runs only read it
+        for path in [env_dir, *env_dir.rglob("*")]:
+            os.lchown(path, os.getuid(), os.getgid())
+    if outcome.timed_out:
+        return f"installing {REQUIREMENTS} timed out"
+    if outcome.returncode != 0:
+        output = outcome.output.decode("utf-8", errors="replace").strip()
+        return f"installing {REQUIREMENTS} failed:\n{output[-4000:]}"
+    return None

@@ -9,9 +9,8 @@ from bot.testgate import interpreter_for, run_tests
 
 
 def test_no_requirements_means_our_interpreter(tmp_path: Path) -> None:
-    assert interpreter_for(tmp_path, tmp_path / "venvs", timeout_seconds=60).python == (
-        sys.executable
-    )
+    found = interpreter_for(tmp_path, tmp_path / "venvs", repo="acme/a", timeout_seconds=60)
+    assert found.python == sys.executable and found.venv is None
 
 
 def test_declared_requirements_get_a_cached_venv_of_their_own(tmp_path: Path) -> None:
@@ -23,12 +22,12 @@ def test_declared_requirements_get_a_cached_venv_of_their_own(tmp_path: Path) ->
     )
     cache = tmp_path / "venvs"
 
-    first = interpreter_for(repo, cache, timeout_seconds=120)
+    first = interpreter_for(repo, cache, repo="acme/a", timeout_seconds=120)
     assert first.error is None and first.python != sys.executable
     assert Path(first.python).is_relative_to(cache)
-    again = interpreter_for(repo, cache, timeout_seconds=120)
+    again = interpreter_for(repo, cache, repo="acme/a", timeout_seconds=120)
     assert again.python == first.python
-    assert [p.name for p in cache.iterdir()] == [Path(first.python).parents[1].name]
+    assert [p.name for p in (cache / "acme__a").iterdir()] == [Path(first.python).parents[1].name]
 
     report = run_tests(
         repo, command=("python", "-m", "pytest", "-q"), timeout_seconds=120, python=first.python
@@ -40,7 +39,7 @@ def test_an_uninstallable_requirement_is_an_environment_failure(tmp_path: Path) 
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "requirements.txt").write_text("--no-index\nissuebot-no-such-package==1.0\n")
-    result = interpreter_for(repo, tmp_path / "venvs", timeout_seconds=120)
+    result = interpreter_for(repo, tmp_path / "venvs", repo="acme/a", timeout_seconds=120)
     assert result.error is not None and result.error.startswith("installing requirements.txt")
     assert "issuebot-no-such-package" in result.error
-    assert not any((tmp_path / "venvs").iterdir())  # nothing half-built is left behind
+    assert not any((tmp_path / "venvs" / "acme__a").iterdir())  # nothing half-built is left behind
