@@ -6,9 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.config import RepoConfig
+from bot.config import RepoConfig, has_permission
 from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
+from bot.gates.heads import RunReader, foreign_commits, last_pushed_sha
+from bot.gates.produced import ungenerated
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
 from bot.github.models import Comment, PullRequest
@@ -19,6 +21,21 @@ DiffReader = Callable[[GitHubRepo, PullRequest], PullDiff]
 _CLOSES = re.compile(r"(?im)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b")
 _RUN_ID = re.compile(r"<sub>run `([A-Za-z0-9-]{8,64})`")
 _HOLD = re.compile(r"(?m)^[ \t]*/(hold|unhold)(?:[ \t]+(cancel))?[ \t]*$")
+_BRANCH_ISSUE = re.compile(r"^feat/issue-([0-9]+)-")
+
+
+@dataclass(frozen=True)
+class Holds:
+    """What holds a request: the hold label and the last `/hold`, each with where it is."""
+
+    label_on: str = ""  # "pull request #5", "issue #3", or both
+    comment_by: str | None = None
+    comment_on: str = ""
+
+    @property
+    def held(self) -> bool:
+        """Whether anything holds the PR."""
+        return bool(self.label_on or self.comment_by)
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,51 @@ def hold_by_comment(comments: tuple[Comment, ...], bot_login: str) -> str | None
     return holder
 
 
+def request_issues(pull: PullRequest) -> tuple[int, ...]:
+    """The request issue(s) a bot PR belongs to: its `Closes #N` and its branch's number."""
+    numbers = [closing_issue(pull.body)]
+    match = _BRANCH_ISSUE.match(pull.head_ref)
+    numbers.append(int(match.group(1)) if match else None)
+    return tuple(dict.fromkeys(n for n in numbers if n is not None and n != pull.number))
+
+
+def read_holds(repo: GitHubRepo, pull: PullRequest, config: RepoConfig, *, bot_login: str) -> Holds:
+    """Holds on the PR and on its request issue: a hold on either holds the request.
+
+    Comments from both places are read in the order they were written (GitHub's comment ids
+    grow), so the last `/hold` or `/unhold` said anywhere decides.
+    """
+    hold = config.labels.hold
+    places = [(pull.number, f"pull request #{pull.number}", pull.labels)]
+    for number in request_issues(pull):
+        try:
+            issue = repo.get_issue(number)
+        except NotFoundError:
+            continue
+        places.append((number, f"issue #{number}", issue.labels))
+    labelled = [where for _, where, labels in places if hold in labels]
+    said: list[tuple[int, str, Comment]] = [
+        (c.id, where, c) for number, where, _ in places for c in repo.list_comments(number)
+    ]
+    said.sort(key=lambda item: item[0])
+    by: str | None = None
+    on = ""
+    allowed: dict[str, bool] = {}
+    for _, where, comment in said:
+        if comment.author == bot_login or not _HOLD.search(comment.body or ""):
+            continue
+        if comment.author not in allowed:  # a stranger's /hold or /unhold counts for nothing
+            permission = repo.permission(comment.author)
+            allowed[comment.author] = has_permission(permission, config.approval.min_permission)
+        if not allowed[comment.author]:
+            continue
+        if hold_by_comment((comment,), bot_login) is not None:
+            by, on = comment.author, where
+        else:
+            by, on = None, ""  # an /unhold (or /hold cancel) lifts the hold wherever said
+    return Holds(" and ".join(labelled), by, on)
+
+
 def _approved(repo: GitHubRepo, number: int | None, config: RepoConfig) -> bool:
     if number is None:
         return False
@@ -80,7 +142,14 @@ def _approved(repo: GitHubRepo, number: int | None, config: RepoConfig) -> bool:
 def _checks(repo: GitHubRepo, sha: str) -> tuple[CheckResult, ...]:
     runs = sorted(repo.list_check_runs(sha), key=lambda r: r.id)
     results = [
-        CheckResult(r.name, r.head_sha, r.status, r.conclusion, r.html_url)  # type: ignore[arg-type]
+        CheckResult(
+            name=r.name,
+            sha=r.head_sha,
+            status=r.status,  # type: ignore[arg-type]
+            conclusion=r.conclusion,
+            url=r.html_url,
+            origin=r.app_slug,
+        )
         for r in runs
     ]
     combined = repo.combined_status(sha)
@@ -94,6 +163,8 @@ def _checks(repo: GitHubRepo, sha: str) -> tuple[CheckResult, ...]:
                 "completed" if done else "pending",
                 conclusion if done else None,
                 status.target_url,
+                source="status",
+                origin=status.creator,
             )
         )
     return tuple(results)
@@ -116,17 +187,22 @@ def gather(
     *,
     bot_login: str,
     read_diff: DiffReader = git_diff_reader,
+    runs: RunReader | None = None,
 ) -> tuple[GateInputs, GateContext]:
-    """Read the PR's facts; nothing is written."""
+    """Read the PR's facts; nothing is written. ``runs`` is where the bot's pushes are recorded."""
     issue_number = closing_issue(pull.body)
     is_bot = pull.author == bot_login
     diff = read_diff(repo, pull) if is_bot and pull.state == "open" else None
     spec_change = SpecChange("unchanged")
+    head_spec = repo.read_file(config.paths.spec, ref=pull.head_sha) if diff else None
     if diff is not None and any(f.path == config.paths.spec for f in diff.files):
         spec_change = classify_spec_change(
-            repo.read_file(config.paths.spec, ref=diff.merge_base),
-            repo.read_file(config.paths.spec, ref=pull.head_sha),
+            repo.read_file(config.paths.spec, ref=diff.merge_base), head_spec
         )
+    pushed = last_pushed_sha(runs, repo.full_name, pull.head_ref) if is_bot else None
+    foreign = foreign_commits(diff.commits, pushed) if diff and pushed != pull.head_sha else ()
+    present = [f.path for f in diff.files if f.status != "removed"] if diff else []
+    holds = read_holds(repo, pull, config, bot_login=bot_login)
     labels = frozenset(pull.labels)
     required, protection_note = _required_checks(repo, pull.base_ref) if is_bot else ((), None)
     inputs = GateInputs(
@@ -143,10 +219,17 @@ def gather(
         protection_note=protection_note,
         mergeable=pull.mergeable,
         up_to_date=diff.up_to_date if diff else None,
-        hold_label=config.labels.hold if config.labels.hold in labels else None,
-        hold_comment=hold_by_comment(repo.list_comments(pull.number), bot_login),
+        hold_label=config.labels.hold if holds.label_on else None,
+        hold_comment=holds.comment_by,
         is_open=pull.state == "open" and not pull.merged,
         draft=pull.draft,
         paths=config.paths,
+        hold_label_on=holds.label_on,
+        hold_comment_on=holds.comment_on,
+        pushed_sha=pushed,
+        head_repo=pull.head_repo,
+        base_repo=pull.base_repo or repo.full_name,
+        foreign_commits=tuple(c.describe() for c in foreign),
+        ungenerated=ungenerated(present, head_spec, config) if diff else (),
     )
     return inputs, GateContext(pull, issue_number, diff, run_id_of(pull, bot_login))

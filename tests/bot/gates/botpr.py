@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.emulator.testing import EmulatorHandle
 from bot.github import MemoryAuditSink, PyGithubRepo
+from bot.store import SUCCEEDED, RunStore
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec
 
@@ -52,6 +53,7 @@ class TargetRepo:
     gh: EmulatorHandle
     work: Path
     name: str = ""
+    runs: RunStore | None = None  # where the bot's pushes are recorded, as the pipeline does
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -84,8 +86,24 @@ class TargetRepo:
         repo = self.upstream()
         return int(repo.create_issue(title=title, body="the spec", labels=labels).number)
 
-    def push_branch(self, branch: str, files: dict[str, str], message: str) -> str:
-        """Commit ``files`` on the bot's branch (created from main) and push; the new head."""
+    def record_push(self, branch: str, sha: str) -> None:
+        """What the pipeline's push step records: this run pushed ``sha`` to ``branch``."""
+        if self.runs is None:
+            return
+        issue = int(branch.split("-")[1])
+        run = self.runs.create_run(self.name, issue, trigger="test", actor=BOT)
+        self.runs.start_step(run.id, "push")
+        self.runs.finish_step(run.id, "push", outcome="ok", output={"branch": branch, "sha": sha})
+        self.runs.set_status(run.id, SUCCEEDED)
+
+    def push_branch(
+        self, branch: str, files: dict[str, str], message: str, *, by_bot: bool = True
+    ) -> str:
+        """Commit ``files`` on the bot's branch (created from main) and push; the new head.
+
+        A bot push is recorded in ``runs``; ``by_bot=False`` is someone else pushing with
+        write access (under the bot's git name even: only the recorded SHA counts).
+        """
         path = self.clone("bot")
         git(path, "fetch", "-q", "origin")
         remote = git(path, "ls-remote", "--heads", "origin", branch)
@@ -94,7 +112,10 @@ class TargetRepo:
         git(path, "add", "-A")
         git(path, "commit", "-q", "-m", message)
         git(path, "push", "-q", "origin", f"HEAD:refs/heads/{branch}")
-        return git(path, "rev-parse", "HEAD")
+        sha = git(path, "rev-parse", "HEAD")
+        if by_bot:
+            self.record_push(branch, sha)
+        return sha
 
     def open_bot_pr(self, issue: int, files: dict[str, str]) -> tuple[int, str]:
         """The PR the pipeline would open: bot branch, labels, `Closes #issue`."""

@@ -36,8 +36,8 @@ def emulator() -> Iterator[EmulatorHandle]:
 
 
 @pytest.fixture
-def target(emulator: EmulatorHandle, tmp_path: Path) -> TargetRepo:
-    target = TargetRepo(emulator, tmp_path)
+def target(emulator: EmulatorHandle, tmp_path: Path, store: RunStore) -> TargetRepo:
+    target = TargetRepo(emulator, tmp_path, runs=store)
     emulator.set_required_checks(target.name, "main", list(CHECKS))
     target.push_to_main(
         {".github/CODEOWNERS": "* @maintainer\n", ".github/issuebot.yml": CONFIG}, "bot config"
@@ -54,6 +54,7 @@ def evaluate(target: TargetRepo, store: RunStore, pr: int) -> Decision:
         audit=store,
         locks=SqlLockManager(store),
         bot_login=BOT,
+        runs=store,
     )
 
 
@@ -195,7 +196,7 @@ SOURCE_WITH_TAGS = {
 def test_without_any_required_check_the_gate_refuses_to_auto_merge(
     emulator: EmulatorHandle, tmp_path: Path, store: RunStore
 ) -> None:
-    target = TargetRepo(emulator, tmp_path)  # no branch protection, no risk.required_checks
+    target = TargetRepo(emulator, tmp_path, runs=store)  # no protection, no required checks
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, *CHECKS)
@@ -208,7 +209,7 @@ def test_without_any_required_check_the_gate_refuses_to_auto_merge(
 def test_branch_protection_alone_is_enough_when_the_bot_may_read_it(
     emulator: EmulatorHandle, tmp_path: Path, store: RunStore
 ) -> None:
-    target = TargetRepo(emulator, tmp_path)
+    target = TargetRepo(emulator, tmp_path, runs=store)
     emulator.set_required_checks(target.name, "main", ["tests"])
     emulator.set_permission(target.name, BOT, "admin")  # an App with administration: read
     issue = target.open_request()
@@ -229,6 +230,7 @@ def test_gate_evaluate_prints_the_decision_and_its_rules_without_acting(
     monkeypatch.setenv("GITHUB_API_URL", target.gh.api_url)
     monkeypatch.setenv("GITHUB_TOKEN", target.gh.token(BOT))
     monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", BOT)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli-runs.db'}")
 
     result = CliRunner().invoke(app, ["gate", "evaluate", "--repo", target.name, "--pr", str(pr)])
 
@@ -251,8 +253,9 @@ def test_merges_into_one_repository_are_serialised(target: TargetRepo, store: Ru
     repo = target.bot_repo(store)
     with pytest.raises(LockConflictError, match="another merge"):
         evaluate_pull(
-            repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3
-        )
+            repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3,
+            runs=store,
+        )  # fmt: skip
     assert not target.upstream().get_pull(pr).merged
     other.release()
     assert evaluate(target, store, pr).outcome == "low-risk"
