@@ -14,6 +14,7 @@ from bot.config import RepoConfig
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
 from bot.events.router import BOT_BRANCH, Intent
+from bot.gates.holds import lift_holds
 from bot.gates.report import MERGED_MARKER
 from bot.github.approvers import check_approver
 from bot.github.audit import Approval
@@ -165,9 +166,11 @@ def _apply(
         case "hold":
             repo.add_labels(number, [config.labels.hold])
             repo.upsert_comment(number, "hold", messages.hold_text(True, config.labels.hold))
-        case "unhold":
-            repo.remove_label(number, config.labels.hold)
+        case "unhold":  # lifted on the request and all its bot PRs; their gate decides now
+            pulls = lift_holds(repo, number, config, bot_login=services.bot_login)
             repo.upsert_comment(number, "hold", messages.hold_text(False, config.labels.hold))
+            for pull in pulls:
+                runner.evaluate_merge(name, pull.number, pull.head_sha)
         case "request-validated":
             services.validate(repo, number, config)
         case "pr-merged":

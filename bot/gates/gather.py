@@ -6,36 +6,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.config import RepoConfig, has_permission
+from bot.config import RepoConfig
 from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
 from bot.gates.heads import RunReader, foreign_commits, last_pushed_sha
+from bot.gates.holds import closing_issue, hold_by_comment, read_holds
 from bot.gates.produced import ungenerated
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
-from bot.github.models import Comment, PullRequest
+from bot.github.models import PullRequest
 from bot.github.protocol import GitHubRepo
+
+__all__ = ["GateContext", "closing_issue", "gather", "hold_by_comment", "read_holds"]
 
 DiffReader = Callable[[GitHubRepo, PullRequest], PullDiff]
 
-_CLOSES = re.compile(r"(?im)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b")
 _RUN_ID = re.compile(r"<sub>run `([A-Za-z0-9-]{8,64})`")
-_HOLD = re.compile(r"(?m)^[ \t]*/(hold|unhold)(?:[ \t]+(cancel))?[ \t]*$")
-_BRANCH_ISSUE = re.compile(r"^feat/issue-([0-9]+)-")
-
-
-@dataclass(frozen=True)
-class Holds:
-    """What holds a request: the hold label and the last `/hold`, each with where it is."""
-
-    label_on: str = ""  # "pull request #5", "issue #3", or both
-    comment_by: str | None = None
-    comment_on: str = ""
-
-    @property
-    def held(self) -> bool:
-        """Whether anything holds the PR."""
-        return bool(self.label_on or self.comment_by)
 
 
 @dataclass(frozen=True)
@@ -53,74 +39,12 @@ def git_diff_reader(repo: GitHubRepo, pull: PullRequest) -> PullDiff:
     return read_pull_diff(repo.clone_url(), pull.base_ref, pull.head_ref, pull.head_sha)
 
 
-def closing_issue(body: str) -> int | None:
-    """The first issue a PR body closes with GitHub's keywords (`Closes #12`)."""
-    match = _CLOSES.search(body or "")
-    return int(match.group(1)) if match else None
-
-
 def run_id_of(pull: PullRequest, bot_login: str) -> str | None:
     """The pipeline run that opened a bot PR (its body's footer), to file the audit under it."""
     if pull.author != bot_login:
         return None
     match = _RUN_ID.search(pull.body or "")
     return match.group(1) if match else None
-
-
-def hold_by_comment(comments: tuple[Comment, ...], bot_login: str) -> str | None:
-    """Prow's /hold: the last `/hold` or `/unhold` line decides; returns who holds, if anyone."""
-    holder: str | None = None
-    for comment in comments:
-        if comment.author == bot_login:
-            continue
-        for command, cancel in _HOLD.findall(comment.body or ""):
-            holder = comment.author if command == "hold" and not cancel else None
-    return holder
-
-
-def request_issues(pull: PullRequest) -> tuple[int, ...]:
-    """The request issue(s) a bot PR belongs to: its `Closes #N` and its branch's number."""
-    numbers = [closing_issue(pull.body)]
-    match = _BRANCH_ISSUE.match(pull.head_ref)
-    numbers.append(int(match.group(1)) if match else None)
-    return tuple(dict.fromkeys(n for n in numbers if n is not None and n != pull.number))
-
-
-def read_holds(repo: GitHubRepo, pull: PullRequest, config: RepoConfig, *, bot_login: str) -> Holds:
-    """Holds on the PR and on its request issue: a hold on either holds the request.
-
-    Comments from both places are read in the order they were written (GitHub's comment ids
-    grow), so the last `/hold` or `/unhold` said anywhere decides.
-    """
-    hold = config.labels.hold
-    places = [(pull.number, f"pull request #{pull.number}", pull.labels)]
-    for number in request_issues(pull):
-        try:
-            issue = repo.get_issue(number)
-        except NotFoundError:
-            continue
-        places.append((number, f"issue #{number}", issue.labels))
-    labelled = [where for _, where, labels in places if hold in labels]
-    said: list[tuple[int, str, Comment]] = [
-        (c.id, where, c) for number, where, _ in places for c in repo.list_comments(number)
-    ]
-    said.sort(key=lambda item: item[0])
-    by: str | None = None
-    on = ""
-    allowed: dict[str, bool] = {}
-    for _, where, comment in said:
-        if comment.author == bot_login or not _HOLD.search(comment.body or ""):
-            continue
-        if comment.author not in allowed:  # a stranger's /hold or /unhold counts for nothing
-            permission = repo.permission(comment.author)
-            allowed[comment.author] = has_permission(permission, config.approval.min_permission)
-        if not allowed[comment.author]:
-            continue
-        if hold_by_comment((comment,), bot_login) is not None:
-            by, on = comment.author, where
-        else:
-            by, on = None, ""  # an /unhold (or /hold cancel) lifts the hold wherever said
-    return Holds(" and ".join(labelled), by, on)
 
 
 def _approved(repo: GitHubRepo, number: int | None, config: RepoConfig) -> bool:

@@ -146,6 +146,10 @@ class GitHubRepo(Protocol):
         """The newest PR from branch ``head`` of this repository (optionally into ``base``)."""
         ...
 
+    def list_open_pulls(self) -> tuple[PullRequest, ...]:
+        """Every open pull request of the repository."""
+        ...
+
     def ensure_pull_request(
         self, *, head: str, base: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> PullRequest:

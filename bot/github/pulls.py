@@ -86,6 +86,11 @@ class PullOps(RepoBase):
         found = self._request("GET", "pulls", params=params)
         return convert.pull(found[0]) if found else None
 
+    @operation(READ)
+    def list_open_pulls(self) -> tuple[PullRequest, ...]:
+        """Every open PR of the repository (GitHub pages the list; PyGithub follows)."""
+        return tuple(convert.pull(convert.json_of(p)) for p in self._repo.get_pulls(state="open"))
+
     @operation(WRITE)
     def ensure_pull_request(
         self, *, head: str, base: str, title: str, body: str, labels: Sequence[str] = ()

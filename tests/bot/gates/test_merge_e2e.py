@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.emulator.testing import EmulatorHandle, start_emulator
+from bot.emulator.testing import EmulatorHandle
 from bot.errors import LockConflictError
 from bot.gates.merge import evaluate_pull, load_config
-from bot.gates.risk import Decision
 from bot.locks import SqlLockManager, repo_lock_key
 from bot.store import RunStore
-from tests.bot.gates.botpr import BOT, TargetRepo, new_entity_files
-
-CHECKS = ("tests", "ruff")
-CONFIG = "risk:\n  required_checks: [tests, ruff]\n"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RunStore]:
-    store = RunStore.open(f"sqlite:///{tmp_path / 'runs.db'}")
-    yield store
-    store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorHandle]:
-    """One emulator for the module; every test gets its own repository in it."""
-    with start_emulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def target(emulator: EmulatorHandle, tmp_path: Path, store: RunStore) -> TargetRepo:
-    target = TargetRepo(emulator, tmp_path, runs=store)
-    emulator.set_required_checks(target.name, "main", list(CHECKS))
-    target.push_to_main(
-        {".github/CODEOWNERS": "* @maintainer\n", ".github/issuebot.yml": CONFIG}, "bot config"
-    )
-    return target
-
-
-def evaluate(target: TargetRepo, store: RunStore, pr: int) -> Decision:
-    repo = target.bot_repo(store)
-    return evaluate_pull(
-        repo,
-        pr,
-        load_config(repo),
-        audit=store,
-        locks=SqlLockManager(store),
-        bot_login=BOT,
-        runs=store,
-    )
+from tests.bot.gates.botpr import BOT, CHECKS, TargetRepo, evaluate, new_entity_files
 
 
 def test_a_clean_new_entity_pr_with_green_checks_merges_and_closes_its_issue(
