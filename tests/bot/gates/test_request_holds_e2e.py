@@ -20,19 +20,22 @@ from bot.store import RunStore
 from tests.bot.gates.botpr import BOT, CHECKS, TargetRepo, evaluate, new_entity_files
 
 
-def say(
-    target: TargetRepo, store: RunStore, tmp_path: Path, login: str, number: int, text: str
-) -> Outcome:
-    """A user comments a command; the bot's handler acts on it as the webhook worker would."""
-    comment = target.gh.github(login).get_repo(target.name).get_issue(number).create_comment(text)
-    settings = Settings(
+def settings_for(target: TargetRepo, tmp_path: Path) -> Settings:
+    return Settings(
         GITHUB_API_URL=target.gh.api_url,
         GITHUB_TOKEN=target.gh.token(BOT),
         DATABASE_URL=f"sqlite:///{tmp_path / 'runs.db'}",
         ISSUEBOT_BOT_LOGIN=BOT,
     )
+
+
+def say(
+    target: TargetRepo, store: RunStore, tmp_path: Path, login: str, number: int, text: str
+) -> Outcome:
+    """A user comments a command; the bot's handler acts on it as the webhook worker would."""
+    comment = target.gh.github(login).get_repo(target.name).get_issue(number).create_comment(text)
     repo = target.bot_repo(store)
-    runner = PipelineRunner(settings, store, lambda _name: repo)
+    runner = PipelineRunner(settings_for(target, tmp_path), store, lambda _name: repo)
     services = Services(runner, on_issue_changed, preview_issue, BOT)
     is_pull = comment.html_url.split("#")[0].rsplit("/", 2)[-2] == "pull"
     intent = Intent(
@@ -146,3 +149,36 @@ def test_a_hold_said_while_the_gate_decides_wins_over_the_merge(
     assert decision.outcome == "blocked"
     assert not target.upstream().get_pull(pr).merged
     assert f"/hold by @maintainer on issue #{issue}" in decision_comment(target, pr)
+
+
+def test_a_merged_pr_not_opened_by_the_bot_on_a_bot_named_branch_is_never_cleaned_up_or_done(
+    target: TargetRepo, store: RunStore, tmp_path: Path
+) -> None:
+    issue = target.open_request()
+    _, bots = target.open_bot_pr(issue, new_entity_files())
+    bot_branch = f"feat/issue-{issue}-raw-data-source"
+    theirs = f"feat/issue-{issue}-x"
+    head = target.push_branch(theirs, {"notes.md": "mine\n"}, "notes", by_bot=False)
+    gh = target.gh.github("writer").get_repo(target.name)
+    pull = gh.create_pull(title="notes", body=f"Closes #{issue}", head=theirs, base="main")
+    target.green(head, *CHECKS)
+    target.upstream().get_pull(pull.number).merge(merge_method="merge")
+    merged = Intent(
+        kind="pr-merged",
+        repo=target.name,
+        number=issue,
+        actor="maintainer",
+        head_sha=head,
+        branch=theirs,
+        pr_numbers=(pull.number,),
+    )
+    repo = target.bot_repo(store)
+    services = Services(PipelineRunner(settings_for(target, tmp_path), store, lambda _n: repo),
+                        on_issue_changed, preview_issue, BOT)  # fmt: skip
+
+    outcome = handle(merged, repo, load_config(repo), services)
+
+    assert "not the bot's own pull request" in outcome.detail
+    assert repo.branch_sha(theirs) == head and repo.branch_sha(bot_branch) == bots
+    notes = [c.body for c in target.upstream().get_issue(issue).get_comments()]
+    assert not [n for n in notes if "was merged" in n]
