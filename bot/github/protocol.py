@@ -52,6 +52,10 @@ class GitHubRepo(Protocol):
         """A text file's content at ``ref`` (default branch if None), or None if absent."""
         ...
 
+    def file_shas(self, ref: str | None = None) -> dict[str, str] | None:
+        """Every file's git blob sha at ``ref`` (default branch), or None if not listable."""
+        ...
+
     def permission(self, login: str) -> str:
         """`admin`/`maintain`/`write`/`triage`/`read`/`none` from the collaborator endpoint."""
         ...
