@@ -17,7 +17,7 @@ from bot.issuespec import on_issue_changed, preview_issue
 from bot.locks import SqlLockManager
 from bot.settings import Settings
 from bot.store import RunStore
-from tests.bot.gates.botpr import BOT, CHECKS, TargetRepo, evaluate, new_entity_files
+from tests.bot.gates.botpr import BOT, CHECKS, TargetRepo, evaluate, git, new_entity_files, write
 
 
 def settings_for(target: TargetRepo, tmp_path: Path) -> Settings:
@@ -180,5 +180,48 @@ def test_a_merged_pr_not_opened_by_the_bot_on_a_bot_named_branch_is_never_cleane
 
     assert "not the bot's own pull request" in outcome.detail
     assert repo.branch_sha(theirs) == head and repo.branch_sha(bot_branch) == bots
+    notes = [c.body for c in target.upstream().get_issue(issue).get_comments()]
+    assert not [n for n in notes if "was merged" in n]
+
+
+def test_a_merged_fork_pr_named_like_the_bots_branch_deletes_nothing_and_reports_nothing(
+    target: TargetRepo, store: RunStore, tmp_path: Path
+) -> None:
+    issue = target.open_request()
+    _, bots = target.open_bot_pr(issue, new_entity_files())
+    branch = f"feat/issue-{issue}-raw-data-source"  # the very name of the bot's branch
+    fork = target.gh.fork_repo(target.name, "writer")
+    work = tmp_path / "fork"
+    url = target.gh.clone_url(fork, "writer")
+    git(tmp_path, "clone", "-q", url, str(work))
+    git(work, "checkout", "-q", "-b", branch, "origin/main")
+    write(work, {"docs/fork.md": "from a fork\n"})
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "docs")
+    git(work, "push", "-q", "-f", "origin", branch)  # the fork copied the bot's branch too
+    upstream = target.gh.github("writer").get_repo(target.name)
+    pull = upstream.create_pull(
+        title="docs", body=f"Closes #{issue}", head=f"writer:{branch}", base="main"
+    )
+    assert pull.head.repo.full_name == fork and pull.head.ref == branch
+    target.green(pull.head.sha, *CHECKS)
+    target.upstream().get_pull(pull.number).merge(merge_method="merge")
+    merged = Intent(
+        kind="pr-merged",
+        repo=target.name,
+        number=issue,
+        actor="maintainer",
+        head_sha=pull.head.sha,
+        branch=branch,
+        pr_numbers=(pull.number,),
+    )  # fmt: skip  (what the router makes of the pull_request.closed webhook)
+    repo = target.bot_repo(store)
+    services = Services(PipelineRunner(settings_for(target, tmp_path), store, lambda _n: repo),
+                        on_issue_changed, preview_issue, BOT)  # fmt: skip
+
+    outcome = handle(merged, repo, load_config(repo), services)
+
+    assert "not the bot's own pull request" in outcome.detail
+    assert repo.branch_sha(branch) == bots  # the bot's branch of that name is untouched
     notes = [c.body for c in target.upstream().get_issue(issue).get_comments()]
     assert not [n for n in notes if "was merged" in n]
