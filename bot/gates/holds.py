@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from bot.config import RepoConfig, has_permission
 from bot.errors import NotFoundError
+from bot.events.commands import parse_commands
 from bot.gates.heads import is_bot_pull
 from bot.github.models import Comment, PullRequest
 from bot.github.protocol import GitHubRepo
 
 _CLOSES = re.compile(r"(?im)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b")
-_HOLD = re.compile(r"(?m)^[ \t]*/(hold|unhold)(?:[ \t]+(cancel))?[ \t]*$")
 _BRANCH_ISSUE = re.compile(r"^feat/issue-([0-9]+)-")
 
 
@@ -40,14 +40,25 @@ def closing_issue(body: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _hold_says(body: str) -> bool | None:
+    """True for `/hold`, False for `/unhold` or `/hold cancel` (the last one wins), None if
+    the comment says neither; quoted and fenced lines are ignored, as for every command."""
+    said: bool | None = None
+    for command in parse_commands(body):
+        if command.name == "unhold" or (command.name == "hold" and command.args == "cancel"):
+            said = False
+        elif command.name == "hold" and not command.args.strip():
+            said = True
+    return said
+
+
 def hold_by_comment(comments: tuple[Comment, ...], bot_login: str) -> str | None:
     """Prow's /hold: the last `/hold` or `/unhold` line decides; returns who holds, if anyone."""
     holder: str | None = None
     for comment in comments:
-        if comment.author == bot_login:
-            continue
-        for command, cancel in _HOLD.findall(comment.body or ""):
-            holder = comment.author if command == "hold" and not cancel else None
+        said = None if comment.author == bot_login else _hold_says(comment.body)
+        if said is not None:
+            holder = comment.author if said else None
     return holder
 
 
@@ -74,22 +85,23 @@ def read_holds(repo: GitHubRepo, pull: PullRequest, config: RepoConfig, *, bot_l
             continue
         places.append((number, f"issue #{number}", issue.labels))
     labelled = [where for _, where, labels in places if hold in labels]
-    said: list[tuple[int, str, Comment]] = [
+    written: list[tuple[int, str, Comment]] = [
         (c.id, where, c) for number, where, _ in places for c in repo.list_comments(number)
     ]
-    said.sort(key=lambda item: item[0])
+    written.sort(key=lambda item: item[0])
     by: str | None = None
     on = ""
     allowed: dict[str, bool] = {}
-    for _, where, comment in said:
-        if comment.author == bot_login or not _HOLD.search(comment.body or ""):
+    for _, where, comment in written:
+        said = None if comment.author == bot_login else _hold_says(comment.body)
+        if said is None:
             continue
         if comment.author not in allowed:  # a stranger's /hold or /unhold counts for nothing
             permission = repo.permission(comment.author)
             allowed[comment.author] = has_permission(permission, config.approval.min_permission)
         if not allowed[comment.author]:
             continue
-        if hold_by_comment((comment,), bot_login) is not None:
+        if said:
             by, on = comment.author, where
         else:
             by, on = None, ""  # an /unhold (or /hold cancel) lifts the hold wherever said

@@ -7,8 +7,10 @@ from dataclasses import replace
 from bot.config import Paths, RepoConfig, RiskPolicy
 from bot.gates.diff import parse_log
 from bot.gates.heads import Commit, foreign_commits, is_bot_pull
+from bot.gates.holds import hold_by_comment
 from bot.gates.produced import ungenerated
 from bot.gates.risk import ChangedFile, CheckResult, decide
+from bot.github.models import Comment
 from generators.spec import Entity, SpecFile, dump_spec
 from tests.bot.gates.botpr import SOURCE
 from tests.bot.gates.test_merge_unit import pull
@@ -94,3 +96,14 @@ def test_files_under_generated_paths_the_generator_did_not_write_are_named() -> 
     )
     assert decision.outcome == "needs-review"
     assert "the generator did not write it" in decision.rule("allowed-paths").reason
+
+
+def test_a_hold_inside_a_code_block_or_quote_holds_nothing_like_every_command() -> None:
+    def said(body: str) -> Comment:
+        return Comment(1, body, "maintainer", "https://x/c/1")
+
+    fenced = said("How to hold:\n```\n/hold\n```")
+    assert hold_by_comment((fenced,), "issuebot[bot]") is None
+    assert hold_by_comment((said("> /hold"),), "issuebot[bot]") is None
+    assert hold_by_comment((said("/hold"), said("/hold cancel")), "issuebot[bot]") is None
+    assert hold_by_comment((said("/unhold"), said("/hold")), "issuebot[bot]") == "maintainer"
