@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import GenerationError
+from bot.gates.paths import glob_match
 from generators.header import is_generated, verify_header
 from generators.service import GeneratedService
 
@@ -73,18 +75,42 @@ def _remove_orphans(out_dir: Path, service: GeneratedService, report: WriteRepor
             report.kept_orphans.append(relative)
 
 
-def find_drift(out_dir: Path, service: GeneratedService) -> list[str]:
-    """Generated files that are missing, hand-edited, stale or orphaned (no longer generated).
+def find_drift(
+    out_dir: Path, service: GeneratedService, generated_globs: tuple[str, ...] = ()
+) -> list[str]:
+    """Generated files that are missing, hand-edited, stale, orphaned or foreign.
 
     User-owned files never drift. Orphans are files under the generated top-level folders whose
-    first line still carries our marker though the spec no longer produces them.
+    first line still carries our marker though the spec no longer produces them; foreign files
+    match ``generated_globs`` (the config's generated paths) though the generator never wrote
+    them, marker or not.
     """
     drifted = []
     for relative, text in sorted(service.files.items()):
         current = _read(_target(out_dir, relative))
         if current != text:
             drifted.append(relative)
-    return sorted(drifted + _orphans(out_dir, service))
+    extra = {*_orphans(out_dir, service), *_foreign(out_dir, service, generated_globs)}
+    return sorted(drifted + sorted(extra))
+
+
+def _foreign(out_dir: Path, service: GeneratedService, globs: tuple[str, ...]) -> list[str]:
+    """Files matching the generated globs that the generator did not produce (caches aside)."""
+    found: set[str] = set()
+    for pattern in globs:
+        static = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+        if static == pattern:
+            candidates = [out_dir / pattern]
+        else:
+            folder = out_dir / static.rpartition("/")[0]
+            candidates = sorted(folder.rglob("*")) if folder.is_dir() else []
+        for path in candidates:
+            relative = path.relative_to(out_dir).as_posix()
+            if relative in service.files or relative in service.user_owned or not path.is_file():
+                continue
+            if "__pycache__" not in path.parts and glob_match(relative, pattern):
+                found.add(relative)
+    return sorted(found)
 
 
 def _orphans(out_dir: Path, service: GeneratedService) -> list[str]:
@@ -117,6 +143,8 @@ def describe_drift(
         current = _read(_target(out_dir, relative))
         if current is None:
             reason = "missing"
+        elif service is not None and relative not in service.files and not verify_header(current):
+            reason = "not written by the generator, yet under its generated paths"
         elif not verify_header(current):
             reason = "hand-edited"
         elif service is not None and relative not in service.files:

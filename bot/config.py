@@ -108,7 +108,10 @@ class RiskPolicy(_Strict):
 
     ``required_checks`` adds to the branch protection's required checks; when both are
     empty the gate refuses to auto-merge. ``protected_paths`` adds globs to the built-in
-    workflow/config/dependency files that always need a human.
+    workflow/config/dependency files that always need a human. A required check counts only
+    as a check run reported by the GitHub App ``check_app`` (GitHub Actions by default), or
+    as a commit status whose context ``status_creators`` maps to the login that posted it;
+    a status never stands in for a check run of the same name.
     """
 
     auto_merge: bool = True
@@ -119,6 +122,8 @@ class RiskPolicy(_Strict):
     team_reviewers: tuple[str, ...] = ()
     require_up_to_date: bool = False
     protected_paths: tuple[str, ...] = ()
+    check_app: str = Field(default="github-actions", min_length=1, max_length=100)
+    status_creators: dict[str, str] = Field(default_factory=dict)
 
 
 NotifyEvent = Literal["degraded", "critical", "resolved"]

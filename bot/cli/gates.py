@@ -36,10 +36,12 @@ def evaluate(
             audit=store,
             locks=make_lock_manager(settings, store),
             bot_login=settings.bot_login,
+            runs=store,
         )
     else:
         gh = connect_repo(settings, repo, MemoryAuditSink())
-        decision, _ = judge_pull(gh, pr, load_config(gh), bot_login=settings.bot_login)
+        runs = RunStore.open(settings.database_url)  # read-only: which commits the bot pushed
+        decision, _ = judge_pull(gh, pr, load_config(gh), bot_login=settings.bot_login, runs=runs)
     typer.echo(json.dumps(decision.to_dict(), indent=2) if as_json else decision_text(decision))
 
 

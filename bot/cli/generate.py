@@ -77,7 +77,7 @@ def generate(
         spec, ui=config.ui if ui is None else ui, overrides=_overrides(templates)
     )
     if check:
-        drifted = find_drift(out_dir, service)
+        drifted = find_drift(out_dir, service, config.paths.generated)
         if drifted:
             raise DriftError(describe_drift(out_dir, drifted, service))
         typer.echo(f"ok: {len(service.files)} generated files match {spec_path}")

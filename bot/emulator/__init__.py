@@ -26,6 +26,8 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
   the same body with the same ``X-GitHub-Delivery`` GUID, as GitHub's Redeliver does.
 - Faults (``bot.emulator.faults``) replace the next K matching calls; ``already_exists``
   applies the request first, then answers 422, like a retried create racing itself.
-- Not modelled: forks, reviews, milestones, teams beyond membership, rulesets, GraphQL,
+- Forks: a test-only fork (every branch copied) and PRs from ``forker:branch``, whose head
+  stays at ``pull/N/head`` (pushes to the fork do not move it; no fork REST route).
+- Not modelled: reviews, milestones, teams beyond membership, rulesets, GraphQL,
   Actions itself (``workflow_run.completed`` is announced on request), rebase merges (405).
 """

@@ -111,6 +111,16 @@ class Emulator:
             gitrepo.commit_files(git_dir, default_branch, files, "Initial commit")
         return repo
 
+    def fork_repo(self, full_name: str, owner: str) -> Repo:
+        """``owner``'s fork of a repository: every branch copied, ``owner`` its admin."""
+        source = self.repo_or_raise(full_name)
+        fork = self.create_repo(f"{owner}/{source.name}", default_branch=source.default_branch)
+        gitrepo.git(fork.git_dir, "fetch", "-q", str(source.git_dir), "+refs/heads/*:refs/heads/*")
+        with self.store.lock:
+            fork.parent = source.full_name
+        self.set_permission(fork.full_name, owner, "admin")
+        return fork
+
     def set_permission(self, full_name: str, login: str, permission: str) -> None:
         """Grant ``permission`` (admin..read, or none to remove) to ``login`` on a repo."""
         repo = self.repo_or_raise(full_name)

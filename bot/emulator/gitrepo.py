@@ -287,6 +287,25 @@ def tree_entries(git_dir: Path, rev: str, path: str) -> list[tuple[str, str, str
     return rows
 
 
+def tree_listing(
+    git_dir: Path, rev: str, *, recursive: bool
+) -> tuple[str, list[tuple[str, str, str, int | None, str]]] | None:
+    """The tree of ``rev`` (a tree or commit sha, or a branch) and its (mode, type, sha, size,
+    path) entries, every level when ``recursive``; None if ``rev`` names no tree."""
+    if not usable_rev(rev):
+        return None
+    tree = git(git_dir, "rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}", check=False)
+    if not tree:
+        return None
+    args = ["ls-tree", "-l", *(["-r", "-t"] if recursive else []), tree]
+    rows: list[tuple[str, str, str, int | None, str]] = []
+    for line in git(git_dir, *args).splitlines():
+        meta, path = line.split("\t", 1)
+        mode, type_, sha, size = meta.split()
+        rows.append((mode, type_, sha, int(size) if size.isdigit() else None, path))
+    return tree, rows
+
+
 def blob_sha(git_dir: Path, rev: str, path: str) -> str | None:
     """The blob sha of ``path`` at ``rev``."""
     if not usable_rev(rev):

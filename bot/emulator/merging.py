@@ -74,8 +74,8 @@ def any_failing(store: Store, repo: Repo, sha: str) -> bool:
 def refresh_head(repo: Repo, issue: Issue) -> None:
     """Follow the head branch of an open PR (git may have moved it behind our back)."""
     pull = issue.pull
-    if pull is None or issue.state != "open":
-        return
+    if pull is None or issue.state != "open" or pull.head_repo is not None:
+        return  # a fork's head is fixed at pull/N/head: our branch of that name is not it
     tip = gitrepo.resolve(repo.git_dir, f"refs/heads/{pull.head_ref}")
     if tip is not None:
         pull.head_sha = tip

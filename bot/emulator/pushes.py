@@ -98,7 +98,10 @@ def announce_push(
         pulls = [
             i
             for i in repo.issues.values()
-            if i.pull is not None and i.state == "open" and i.pull.head_ref == branch
+            if i.pull is not None
+            and i.state == "open"
+            and i.pull.head_ref == branch
+            and i.pull.head_repo is None
         ]
         for issue in pulls:
             assert issue.pull is not None
@@ -113,7 +116,8 @@ def _close_orphaned_pulls(emulator: Emulator, repo: Repo, branch: str, sender: s
     with emulator.store.lock:
         for issue in repo.issues.values():
             pull = issue.pull
-            if pull is not None and issue.state == "open" and pull.head_ref == branch:
+            same = pull is not None and pull.head_repo is None and pull.head_ref == branch
+            if pull is not None and issue.state == "open" and same:
                 stamp = now_iso()
                 issue.state, issue.closed_at, issue.updated_at = "closed", stamp, stamp
                 issue_event(emulator, repo, issue, "closed", sender)

@@ -160,6 +160,27 @@ def matching_refs(request: Request, owner: str, repo: str, ref: str) -> Response
         return paginated(request, _refs(access, ref))
 
 
+@router.get("/repos/{owner}/{repo}/git/trees/{tree_sha:path}")
+def get_tree(request: Request, owner: str, repo: str, tree_sha: str) -> dict[str, Any]:
+    """A tree by sha (or branch name), every level with ``?recursive=<anything>``."""
+    access = repo_access(request, owner, repo)
+    recursive = bool(request.query_params.get("recursive"))
+    with access.store.lock:
+        found = gitrepo.tree_listing(access.repo.git_dir, tree_sha, recursive=recursive)
+    if found is None:
+        raise not_found()
+    tree, rows = found
+    api = f"{repo_api(access.store, access.repo)}/git"
+    entries: list[dict[str, Any]] = []
+    for mode, type_, sha, size, path in rows:
+        entry: dict[str, Any] = {"path": path, "mode": mode, "type": type_, "sha": sha}
+        if size is not None:
+            entry["size"] = size
+        entry["url"] = f"{api}/{'blobs' if type_ == 'blob' else 'trees'}/{sha}"
+        entries.append(entry)
+    return {"sha": tree, "url": f"{api}/trees/{tree}", "tree": entries, "truncated": False}
+
+
 @router.get("/repos/{owner}/{repo}/git/ref/{ref:path}")
 @router.get("/repos/{owner}/{repo}/git/refs/{ref:path}")
 def get_ref(request: Request, owner: str, repo: str, ref: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from bot.emulator.merging import (
 from bot.emulator.pushes import announce_push
 from bot.emulator.routes_issues import apply_issue_edit, next_number
 from bot.emulator.serializers_pulls import pull_json
-from bot.emulator.state import Issue, PullInfo, now_iso
+from bot.emulator.state import Issue, PullInfo, Repo, now_iso
 from bot.emulator.web import (
     ApiError,
     JsonObject,
@@ -39,13 +39,17 @@ def _pull(access: RepoAccess, number: int) -> Issue:
     return issue
 
 
-def _branch_name(access: RepoAccess, head: str) -> str:
+def _branch_name(access: RepoAccess, head: str) -> tuple[str, Repo | None]:
+    """The head branch, and the fork it lives in when ``head`` is ``forker:branch``."""
     owner, sep, branch = head.partition(":")
     if not sep:
-        return head
-    if owner.lower() != access.repo.owner.lower():
+        return head, None
+    if owner.lower() == access.repo.owner.lower():
+        return branch, None
+    fork = access.store.repo(owner, access.repo.name)
+    if fork is None or fork.parent != access.repo.full_name:
         raise validation_failed("PullRequest", "invalid", "head")
-    return branch
+    return branch, fork
 
 
 @router.post("/repos/{owner}/{repo}/pulls", status_code=201)
@@ -60,10 +64,14 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JS
             raise validation_failed("PullRequest", "missing_field", field)
     if not isinstance(body.get("title"), str) or not body["title"].strip():
         raise validation_failed("PullRequest", "missing_field", "title")
-    head, base = _branch_name(access, body["head"]), str(body["base"])
+    (head, fork), base = _branch_name(access, body["head"]), str(body["base"])
     git_dir = access.repo.git_dir
     with access.store.lock:
-        head_sha = gitrepo.resolve(git_dir, f"refs/heads/{head}")
+        number = next_number(access)
+        head_sha = gitrepo.resolve((fork or access.repo).git_dir, f"refs/heads/{head}")
+        if fork is not None and head_sha is not None:  # GitHub keeps a fork's head as pull/N/head
+            source = str(fork.git_dir)
+            gitrepo.git(git_dir, "fetch", "-q", source, f"+{head_sha}:refs/pull/{number}/head")
         base_sha = gitrepo.resolve(git_dir, f"refs/heads/{base}")
         if base_sha is None:
             raise validation_failed("PullRequest", "invalid", "base")
@@ -71,7 +79,14 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JS
             raise validation_failed("PullRequest", "invalid", "head")
         for other in access.repo.issues.values():
             pull = other.pull
-            if pull and other.state == "open" and pull.head_ref == head and pull.base_ref == base:
+            same_head = pull is not None and pull.head_repo == (fork.full_name if fork else None)
+            if (
+                pull
+                and same_head
+                and other.state == "open"
+                and pull.head_ref == head
+                and pull.base_ref == base
+            ):
                 message = f"A pull request already exists for {access.repo.owner}:{head}."
                 raise ApiError(
                     422,
@@ -83,7 +98,7 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JS
             raise validation_failed("PullRequest", "custom", message=message)
         issue = Issue(
             id=access.store.next_id(),
-            number=next_number(access),
+            number=number,
             title=body["title"],
             body=body.get("body"),
             user=login,
@@ -94,6 +109,7 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JS
                 base_sha=base_sha,
                 draft=bool(body.get("draft", False)),
                 maintainer_can_modify=bool(body.get("maintainer_can_modify", False)),
+                head_repo=fork.full_name if fork else None,
             ),
             pull_id=access.store.next_id(),
         )

@@ -153,7 +153,7 @@ def repo_json(store: Store, repo: Repo, viewer: str | None = None) -> dict[str, 
         "owner": user_json(store, repo.owner),
         "html_url": html,
         "description": repo.description,
-        "fork": False,
+        "fork": repo.parent is not None,
         "url": api,
     }
     data |= {f"{name}_url": f"{api}/{name}" for name in plain}

@@ -16,6 +16,8 @@ APP_PERMISSIONS = {
     "pull_requests": "write",
     "statuses": "write",
 }
+# The seeded CI account stands in for GitHub Actions, whose runs GitHub reports under this app.
+CI_APPS = {"ci-bot": "github-actions"}
 APP_EVENTS = ["check_run", "check_suite", "issue_comment", "issues", "pull_request", "push"]
 
 
@@ -43,7 +45,7 @@ def app_for_login(store: Store, login: str) -> App:
         if app.bot_login.lower() == login.lower():
             return app
     user = store.user(login) or store.ensure_user(login, "Bot")
-    slug = login.removesuffix("[bot]")
+    slug = CI_APPS.get(login.lower(), login.removesuffix("[bot]"))
     return App(user.id, slug, slug, login, login, "", 0, created_at=user.created_at)
 
 

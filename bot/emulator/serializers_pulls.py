@@ -22,6 +22,11 @@ def _ref_json(store: Store, repo: Repo, ref: str, sha: str) -> dict[str, Any]:
     }
 
 
+def _head_repo(store: Store, repo: Repo, head_repo: str | None) -> Repo:
+    """The repository a PR's head lives in: a fork's, or the base repository itself."""
+    return (store.repos.get(head_repo) if head_repo else None) or repo
+
+
 def team_json(store: Store, repo: Repo, team: Team, *, webhook: bool = False) -> dict[str, Any]:
     """A team as pull requests embed it (webhooks leave out ``type`` and the organization id)."""
     org = store.user(repo.owner) or store.ensure_user(repo.owner, "Organization")
@@ -93,7 +98,9 @@ def pull_json(store: Store, repo: Repo, issue: Issue, *, webhook: bool = False) 
         "review_comment_url": f"{repo_api(store, repo)}/pulls/comments{{/number}}",
         "comments_url": f"{issue_api}/comments",
         "statuses_url": statuses,
-        "head": _ref_json(store, repo, pull.head_ref, pull.head_sha),
+        "head": _ref_json(
+            store, _head_repo(store, repo, pull.head_repo), pull.head_ref, pull.head_sha
+        ),
         "base": _ref_json(store, repo, pull.base_ref, pull.base_sha),
         "_links": {
             "self": {"href": api},

@@ -81,6 +81,7 @@ class PullInfo:
     merged_by: str | None = None
     merge_commit_sha: str | None = None
     maintainer_can_modify: bool = False
+    head_repo: str | None = None  # a fork's OWNER/NAME; None when the head is in this repo
     requested_reviewers: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
 
@@ -178,6 +179,7 @@ class Repo:
     default_branch: str = "main"
     private: bool = False
     description: str | None = None
+    parent: str | None = None  # the repository this one is a fork of
     created_at: str = field(default_factory=now_iso)
     pushed_at: str = field(default_factory=now_iso)
     permissions: dict[str, str] = field(default_factory=dict)

@@ -90,6 +90,10 @@ class EmulatorHandle:
         for login, permission in DEFAULT_PERMISSIONS.items():
             self.set_permission(full_name, login, permission)
 
+    def fork_repo(self, full_name: str, owner: str) -> str:
+        """``owner``'s fork of ``full_name`` (same name); its OWNER/NAME."""
+        return self.emulator.fork_repo(full_name, owner).full_name
+
     def set_permission(self, full_name: str, login: str, permission: str) -> None:
         """Grant admin/maintain/write/triage/read, or ``none`` to revoke."""
         self.emulator.set_permission(full_name, login, permission)

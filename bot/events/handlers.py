@@ -14,6 +14,8 @@ from bot.config import RepoConfig
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
 from bot.events.router import BOT_BRANCH, Intent
+from bot.gates.heads import is_bot_pull
+from bot.gates.holds import lift_holds
 from bot.gates.report import MERGED_MARKER
 from bot.github.approvers import check_approver
 from bot.github.audit import Approval
@@ -165,13 +167,15 @@ def _apply(
         case "hold":
             repo.add_labels(number, [config.labels.hold])
             repo.upsert_comment(number, "hold", messages.hold_text(True, config.labels.hold))
-        case "unhold":
-            repo.remove_label(number, config.labels.hold)
+        case "unhold":  # lifted on the request and all its bot PRs; their gate decides now
+            pulls = lift_holds(repo, number, config, bot_login=services.bot_login)
             repo.upsert_comment(number, "hold", messages.hold_text(False, config.labels.hold))
+            for pull in pulls:
+                runner.evaluate_merge(name, pull.number, pull.head_sha)
         case "request-validated":
             services.validate(repo, number, config)
         case "pr-merged":
-            return _finish_merged(intent, number, repo)
+            return _finish_merged(intent, number, repo, services.bot_login)
         case "checks-completed":
             for pr in intent.pr_numbers or _prs_of_branch(repo, intent.branch):
                 runner.evaluate_merge(name, pr, intent.head_sha)
@@ -183,9 +187,12 @@ def _prs_of_branch(repo: GitHubRepo, branch: str | None) -> tuple[int, ...]:
     return (pull.number,) if pull else ()
 
 
-def _finish_merged(intent: Intent, issue: int, repo: GitHubRepo) -> str:
+def _finish_merged(intent: Intent, issue: int, repo: GitHubRepo, bot_login: str) -> str:
     """Final note on the issue, then delete the bot's branch under an explicit approval."""
     branch, pr = intent.branch or "", intent.pr_numbers[0]
+    pull = repo.get_pull(pr)  # GitHub's word, not the payload's: a fork's branch can share our name
+    if not is_bot_pull(pull, repo.full_name, bot_login) or pull.head_ref != branch:
+        return f"merged #{pr} is not the bot's own pull request: no cleanup, no report"
     approval = Approval.delete_branch(
         repo.full_name,
         branch,

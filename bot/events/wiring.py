@@ -142,6 +142,7 @@ class PipelineRunner:
             audit=self.store,
             locks=make_lock_manager(self.settings, self.store),
             bot_login=self.settings.bot_login,
+            runs=self.store,
         )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import GitError, RetryableError
+from bot.gates.heads import Commit
 from bot.gates.risk import ChangedFile, FileStatus
 
 _STATUS: dict[str, FileStatus] = {
@@ -33,6 +34,7 @@ class PullDiff:
     base_sha: str
     merge_base: str
     files: tuple[ChangedFile, ...]
+    commits: tuple[Commit, ...] = ()  # merge-base..head, oldest first
 
     @property
     def up_to_date(self) -> bool:
@@ -77,6 +79,16 @@ def parse_diff(name_status: str, numstat: str) -> tuple[ChangedFile, ...]:
     return tuple(files)
 
 
+def parse_log(log: str) -> tuple[Commit, ...]:
+    """Commits from ``git log --format=%H%x1f%P%x1f%an <%ae>%x1e`` output (pure)."""
+    commits = []
+    for record in log.split("\x1e"):
+        fields = record.strip("\n").split("\x1f")
+        if len(fields) == 3 and fields[0]:
+            commits.append(Commit(fields[0], tuple(fields[1].split()), fields[2]))
+    return tuple(commits)
+
+
 def read_pull_diff(clone_url: str, base_ref: str, head_ref: str, head_sha: str) -> PullDiff:
     """Fetch base and head into a throwaway bare repo and diff them like GitHub does."""
     with tempfile.TemporaryDirectory(prefix="issuebot-gate-") as tmp:
@@ -101,4 +113,9 @@ def read_pull_diff(clone_url: str, base_ref: str, head_ref: str, head_sha: str) 
         merge_base = _git(repo, "merge-base", base_sha, head_sha).strip()
         name_status = _git(repo, "diff", "-z", "-M", "--name-status", merge_base, head_sha)
         numstat = _git(repo, "diff", "-z", "-M", "--numstat", merge_base, head_sha)
-        return PullDiff(head_sha, base_sha, merge_base, parse_diff(name_status, numstat))
+        log = _git(
+            repo, "log", "--topo-order", "--reverse", "--format=%H%x1f%P%x1f%an <%ae>%x1e",
+            f"{merge_base}..{head_sha}",
+        )  # fmt: skip
+        files = parse_diff(name_status, numstat)
+        return PullDiff(head_sha, base_sha, merge_base, files, parse_log(log))

@@ -9,16 +9,19 @@ from dataclasses import dataclass
 from bot.config import RepoConfig
 from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
+from bot.gates.heads import RunReader, foreign_commits, last_pushed_sha
+from bot.gates.holds import closing_issue, hold_by_comment, read_holds
+from bot.gates.produced import ungenerated
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
-from bot.github.models import Comment, PullRequest
+from bot.github.models import PullRequest
 from bot.github.protocol import GitHubRepo
+
+__all__ = ["GateContext", "closing_issue", "gather", "hold_by_comment", "read_holds"]
 
 DiffReader = Callable[[GitHubRepo, PullRequest], PullDiff]
 
-_CLOSES = re.compile(r"(?im)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#(\d+)\b")
 _RUN_ID = re.compile(r"<sub>run `([A-Za-z0-9-]{8,64})`")
-_HOLD = re.compile(r"(?m)^[ \t]*/(hold|unhold)(?:[ \t]+(cancel))?[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -36,29 +39,12 @@ def git_diff_reader(repo: GitHubRepo, pull: PullRequest) -> PullDiff:
     return read_pull_diff(repo.clone_url(), pull.base_ref, pull.head_ref, pull.head_sha)
 
 
-def closing_issue(body: str) -> int | None:
-    """The first issue a PR body closes with GitHub's keywords (`Closes #12`)."""
-    match = _CLOSES.search(body or "")
-    return int(match.group(1)) if match else None
-
-
 def run_id_of(pull: PullRequest, bot_login: str) -> str | None:
     """The pipeline run that opened a bot PR (its body's footer), to file the audit under it."""
     if pull.author != bot_login:
         return None
     match = _RUN_ID.search(pull.body or "")
     return match.group(1) if match else None
-
-
-def hold_by_comment(comments: tuple[Comment, ...], bot_login: str) -> str | None:
-    """Prow's /hold: the last `/hold` or `/unhold` line decides; returns who holds, if anyone."""
-    holder: str | None = None
-    for comment in comments:
-        if comment.author == bot_login:
-            continue
-        for command, cancel in _HOLD.findall(comment.body or ""):
-            holder = comment.author if command == "hold" and not cancel else None
-    return holder
 
 
 def _approved(repo: GitHubRepo, number: int | None, config: RepoConfig) -> bool:
@@ -80,7 +66,14 @@ def _approved(repo: GitHubRepo, number: int | None, config: RepoConfig) -> bool:
 def _checks(repo: GitHubRepo, sha: str) -> tuple[CheckResult, ...]:
     runs = sorted(repo.list_check_runs(sha), key=lambda r: r.id)
     results = [
-        CheckResult(r.name, r.head_sha, r.status, r.conclusion, r.html_url)  # type: ignore[arg-type]
+        CheckResult(
+            name=r.name,
+            sha=r.head_sha,
+            status=r.status,  # type: ignore[arg-type]
+            conclusion=r.conclusion,
+            url=r.html_url,
+            origin=r.app_slug,
+        )
         for r in runs
     ]
     combined = repo.combined_status(sha)
@@ -94,6 +87,8 @@ def _checks(repo: GitHubRepo, sha: str) -> tuple[CheckResult, ...]:
                 "completed" if done else "pending",
                 conclusion if done else None,
                 status.target_url,
+                source="status",
+                origin=status.creator,
             )
         )
     return tuple(results)
@@ -116,17 +111,22 @@ def gather(
     *,
     bot_login: str,
     read_diff: DiffReader = git_diff_reader,
+    runs: RunReader | None = None,
 ) -> tuple[GateInputs, GateContext]:
-    """Read the PR's facts; nothing is written."""
+    """Read the PR's facts; nothing is written. ``runs`` is where the bot's pushes are recorded."""
     issue_number = closing_issue(pull.body)
     is_bot = pull.author == bot_login
     diff = read_diff(repo, pull) if is_bot and pull.state == "open" else None
     spec_change = SpecChange("unchanged")
+    head_spec = repo.read_file(config.paths.spec, ref=pull.head_sha) if diff else None
     if diff is not None and any(f.path == config.paths.spec for f in diff.files):
         spec_change = classify_spec_change(
-            repo.read_file(config.paths.spec, ref=diff.merge_base),
-            repo.read_file(config.paths.spec, ref=pull.head_sha),
+            repo.read_file(config.paths.spec, ref=diff.merge_base), head_spec
         )
+    pushed = last_pushed_sha(runs, repo.full_name, pull.head_ref) if is_bot else None
+    foreign = foreign_commits(diff.commits, pushed) if diff and pushed != pull.head_sha else ()
+    present = [f.path for f in diff.files if f.status != "removed"] if diff else []
+    holds = read_holds(repo, pull, config, bot_login=bot_login)
     labels = frozenset(pull.labels)
     required, protection_note = _required_checks(repo, pull.base_ref) if is_bot else ((), None)
     inputs = GateInputs(
@@ -143,10 +143,17 @@ def gather(
         protection_note=protection_note,
         mergeable=pull.mergeable,
         up_to_date=diff.up_to_date if diff else None,
-        hold_label=config.labels.hold if config.labels.hold in labels else None,
-        hold_comment=hold_by_comment(repo.list_comments(pull.number), bot_login),
+        hold_label=config.labels.hold if holds.label_on else None,
+        hold_comment=holds.comment_by,
         is_open=pull.state == "open" and not pull.merged,
         draft=pull.draft,
         paths=config.paths,
+        hold_label_on=holds.label_on,
+        hold_comment_on=holds.comment_on,
+        pushed_sha=pushed,
+        head_repo=pull.head_repo,
+        base_repo=pull.base_repo or repo.full_name,
+        foreign_commits=tuple(c.describe() for c in foreign),
+        ungenerated=ungenerated(present, head_spec, config) if diff else (),
     )
     return inputs, GateContext(pull, issue_number, diff, run_id_of(pull, bot_login))

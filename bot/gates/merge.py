@@ -16,7 +16,8 @@ from dataclasses import replace
 from bot.config import RepoConfig, read_repo_config
 from bot.errors import GitHubError, LockConflictError, NotFoundError
 from bot.gates import report
-from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader
+from bot.gates.gather import DiffReader, GateContext, gather, git_diff_reader, read_holds
+from bot.gates.heads import RunReader
 from bot.gates.owners import CODEOWNERS_PATHS, Owners, reviewers
 from bot.gates.risk import Decision, GateInputs, RuleResult, decide
 from bot.github.audit import Approval, AuditSink
@@ -70,10 +71,11 @@ def judge_pull(
     *,
     bot_login: str,
     read_diff: DiffReader = git_diff_reader,
+    runs: RunReader | None = None,
 ) -> tuple[Decision, GateInputs]:
     """Decide without acting (`issuebot gate evaluate`): nothing is written anywhere."""
     pull = _get_pull(repo, pr_number)
-    inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
+    inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff, runs=runs)
     return decide(inputs, config.risk), inputs
 
 
@@ -87,21 +89,30 @@ def evaluate_pull(
     bot_login: str,
     read_diff: DiffReader = git_diff_reader,
     lock_wait: float = LOCK_WAIT_SECONDS,
+    runs: RunReader | None = None,
 ) -> Decision:
-    """Decide on one PR and act: merge, ask for review, report red checks, or wait."""
+    """Decide on one PR and act: merge, ask for review, report red checks, or wait.
+
+    ``runs`` is the run store where the pipeline recorded the commits it pushed; without it
+    no head can be shown to be the bot's, so nothing auto-merges.
+    """
     pull = repo.get_pull(pr_number)
     if pull.author != bot_login or pull.state != "open":
-        inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
+        inputs, _ = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff, runs=runs)
         return decide(inputs, config.risk)  # not ours or already done: judge, never act
     with merge_lease(locks, repo.full_name, wait=lock_wait):
         pull = _get_pull(repo, pr_number)  # fresh: another merge may have moved the base
-        inputs, ctx = gather(repo, pull, config, bot_login=bot_login, read_diff=read_diff)
+        inputs, ctx = gather(
+            repo, pull, config, bot_login=bot_login, read_diff=read_diff, runs=runs
+        )
         if not inputs.is_open:
             return decide(inputs, config.risk)
         decision = decide(inputs, config.risk)
         merged_sha: str | None = None
         if decision.outcome == "low-risk":
-            decision, merged_sha = _merge(repo, decision, ctx, config, bot_login)
+            decision, inputs, merged_sha = _merge(
+                repo, decision, inputs=inputs, ctx=ctx, config=config, bot_login=bot_login
+            )
         _apply(repo, decision, inputs=inputs, ctx=ctx, config=config, merged_sha=merged_sha)
         event = _audit_event(
             repo.full_name, decision, inputs=inputs, ctx=ctx, actor=bot_login, merged_sha=merged_sha
@@ -120,11 +131,29 @@ def _stale(decision: Decision, reason: str) -> Decision:
 
 
 def _merge(
-    repo: GitHubRepo, decision: Decision, ctx: GateContext, config: RepoConfig, bot_login: str
-) -> tuple[Decision, str | None]:
+    repo: GitHubRepo,
+    decision: Decision,
+    *,
+    inputs: GateInputs,
+    ctx: GateContext,
+    config: RepoConfig,
+    bot_login: str,
+) -> tuple[Decision, GateInputs, str | None]:
+    """Merge at the decided head, unless it moved or a hold arrived while the gate decided."""
     current = repo.get_pull(decision.pr_number)
     if current.head_sha != decision.head_sha or current.state != "open":
-        return _stale(decision, f"head moved to {current.head_sha[:7]}: checks must rerun"), None
+        reason = f"head moved to {current.head_sha[:7]}: checks must rerun"
+        return _stale(decision, reason), inputs, None
+    holds = read_holds(repo, current, config, bot_login=bot_login)  # the last word before merging
+    if holds.held:
+        inputs = replace(
+            inputs,
+            hold_label=config.labels.hold if holds.label_on else None,
+            hold_label_on=holds.label_on,
+            hold_comment=holds.comment_by,
+            hold_comment_on=holds.comment_on,
+        )
+        return decide(inputs, config.risk), inputs, None
     approval = Approval.merge(
         repo.full_name,
         decision.pr_number,
@@ -141,9 +170,9 @@ def _merge(
         )
     except GitHubError as exc:
         if exc.status in (405, 409):  # head moved or not mergeable after all: judge again later
-            return _stale(decision, f"GitHub refused the merge: {exc.message}"), None
+            return _stale(decision, f"GitHub refused the merge: {exc.message}"), inputs, None
         raise
-    return decision, sha
+    return decision, inputs, sha
 
 
 def _apply(

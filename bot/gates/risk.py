@@ -25,6 +25,7 @@ GREEN = frozenset({"success", "neutral", "skipped"})
 RULE_TITLES: dict[str, str] = {
     "pr-open": "the pull request is open and ready (not a draft)",
     "bot-author": "authored by the bot",
+    "bot-head": "the head commit is the one the bot pushed, in this repository",
     "approved-request": "opened for an approved entity request",
     "auto-merge-enabled": "auto-merge enabled by the repository config",
     "allowed-paths": "touches only generated files, new hook stubs and the spec",
@@ -51,13 +52,19 @@ class ChangedFile:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check run or commit status; later entries for a name supersede earlier ones."""
+    """One check run or commit status; later entries for a name supersede earlier ones.
+
+    ``origin`` is who reported it: the GitHub App's slug for a check run, the login that
+    posted a commit status. Only the sources the risk policy names are counted.
+    """
 
     name: str
     sha: str
     status: Literal["queued", "in_progress", "completed", "waiting", "requested", "pending"]
     conclusion: str | None = None
     url: str | None = None
+    source: Literal["check_run", "status"] = "check_run"
+    origin: str | None = None
 
     @property
     def state(self) -> RuleStatus:
@@ -89,6 +96,13 @@ class GateInputs:
     is_open: bool = True
     draft: bool = False
     paths: Paths = field(default_factory=Paths)
+    hold_label_on: str = ""  # where the hold label is ("issue #3"), for the decision comment
+    hold_comment_on: str = ""
+    pushed_sha: str | None = None  # the commit the bot's run recorded pushing to this branch
+    head_repo: str = ""
+    base_repo: str = ""
+    foreign_commits: tuple[str, ...] = ()  # "abc1234 by Name <email>", newest last
+    ungenerated: tuple[str, ...] = ()  # PR files under generated paths the generator never made
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy for the audit log."""
@@ -169,6 +183,7 @@ def _paths_rules(inputs: GateInputs, policy: RiskPolicy) -> list[RuleResult]:
     rules = PathRules.from_config(inputs.paths, policy.protected_paths)
     outside: list[str] = []
     protected: list[str] = []
+    ungenerated = frozenset(inputs.ungenerated)
     for f in inputs.files:
         kind = classify_path(f.path, rules)
         kinds = {kind}
@@ -180,6 +195,8 @@ def _paths_rules(inputs: GateInputs, policy: RiskPolicy) -> list[RuleResult]:
             continue  # judged by no-protected-files alone, so each rule names one concern
         if PathKind.OTHER in kinds:
             outside.append(f"{f.path} (other)")
+        elif f.path in ungenerated:
+            outside.append(f"{f.path} (under generated paths, but the generator did not write it)")
         elif f.status == "renamed":
             outside.append(f"{f.path} (renamed from {f.previous_path})")
         elif kind == PathKind.HOOK and f.status != "added":
@@ -217,12 +234,13 @@ def _checks_rules(
             "required-checks-defined",
             f"no required checks{why}: add them to branch protection or risk.required_checks",
         )
-    latest: dict[str, CheckResult] = {}
-    for check in inputs.checks:
-        if check.sha == inputs.head_sha:
-            latest[check.name] = check
+    latest, ignored = counted_checks(inputs.checks, inputs.head_sha, policy)
     failing = [latest[n] for n in required if n in latest and latest[n].state == "fail"]
-    pending = [n for n in required if n not in latest or latest[n].state == "pending"]
+    pending = [
+        n + (f" ({ignored[n]} does not count)" if n in ignored else "")
+        for n in required
+        if n not in latest or latest[n].state == "pending"
+    ]
     short = inputs.head_sha[:7]
     if not required:
         green = _bad("checks-green", "nothing to be green about: no required checks")
@@ -234,6 +252,51 @@ def _checks_rules(
     else:
         green = _ok("checks-green", f"all {len(required)} required checks green on {short}")
     return [defined, green], failing
+
+
+def counted_checks(
+    checks: tuple[CheckResult, ...], head_sha: str, policy: RiskPolicy
+) -> tuple[dict[str, CheckResult], dict[str, str]]:
+    """The checks on ``head_sha`` from trusted sources by name, and why others were ignored.
+
+    Anyone with write access can post a commit status of any name, and any installed App a
+    check run: only the policy's App counts for check runs, only a named creator for a
+    status, and a status never overrides a check run of the same name.
+    """
+    at_head = [c for c in checks if c.sha == head_sha]
+    run_names = {c.name for c in at_head if c.source == "check_run"}
+    creators = {k: v.lower() for k, v in policy.status_creators.items()}
+    latest: dict[str, CheckResult] = {}
+    ignored: dict[str, str] = {}
+    for check in at_head:
+        origin = check.origin or "an unknown source"
+        if check.source == "check_run":
+            if check.origin == policy.check_app:
+                latest[check.name] = check
+            else:
+                ignored[check.name] = f"a check run from app {origin}"
+        elif check.name in run_names:
+            ignored.setdefault(check.name, f"a status by {origin}")
+        elif check.origin and creators.get(check.name) == check.origin.lower():
+            latest[check.name] = check
+        else:
+            ignored[check.name] = f"a status by {origin}"
+    return latest, ignored
+
+
+def _head_rule(inputs: GateInputs) -> RuleResult:
+    """Only the exact commit the bot pushed, in the base repository, may merge on its own."""
+    if inputs.head_repo and inputs.base_repo and inputs.head_repo != inputs.base_repo:
+        return _bad("bot-head", f"the head branch lives in {inputs.head_repo}, not the base repo")
+    if inputs.pushed_sha is None:
+        return _bad("bot-head", "the bot has no record of pushing this branch")
+    if inputs.head_sha != inputs.pushed_sha:
+        short = inputs.pushed_sha[:7]
+        if inputs.foreign_commits:
+            names = _listing(list(inputs.foreign_commits))
+            return _bad("bot-head", f"commits not pushed by the bot (after {short}): {names}")
+        return _bad("bot-head", f"the head is not the bot's commit {short}")
+    return _ok("bot-head", f"the head is the bot's commit {inputs.head_sha[:7]}")
 
 
 def _merge_rule(inputs: GateInputs, policy: RiskPolicy) -> RuleResult:
@@ -264,6 +327,7 @@ def decide(inputs: GateInputs, policy: RiskPolicy) -> Decision:
         _ok("bot-author", f"opened by {inputs.author}")
         if is_bot
         else _bad("bot-author", f"opened by {inputs.author}, not {inputs.bot_login}"),
+        _head_rule(inputs),
         _ok("approved-request", "the linked entity request is approved")
         if inputs.approved_request
         else _bad("approved-request", "no approved entity request is linked with `Closes #N`"),
@@ -285,15 +349,21 @@ def decide(inputs: GateInputs, policy: RiskPolicy) -> Decision:
     check_rules, failing = _checks_rules(inputs, policy)
     rules.extend(check_rules)
     rules.append(_merge_rule(inputs, policy))
-    holds = [f"label `{inputs.hold_label}`"] if inputs.hold_label else []
+    holds = (
+        [f"label `{inputs.hold_label}`" + _on(inputs.hold_label_on)] if inputs.hold_label else []
+    )
     if inputs.hold_comment:
-        holds.append(f"/hold by @{inputs.hold_comment}")
+        holds.append(f"/hold by @{inputs.hold_comment}" + _on(inputs.hold_comment_on))
     rules.append(
         _bad("not-held", "held by " + " and ".join(holds)) if holds else _ok("not-held", "not held")
     )
     return Decision(
         _outcome(rules), inputs.pr_number, inputs.head_sha, tuple(rules), tuple(failing)
     )
+
+
+def _on(where: str) -> str:
+    return f" on {where}" if where else ""
 
 
 def _outcome(rules: list[RuleResult]) -> Outcome:

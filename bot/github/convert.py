@@ -101,7 +101,14 @@ def pull(data: Json) -> PullRequest:
         author=_login(data),
         draft=bool(data.get("draft")),
         merge_commit_sha=data.get("merge_commit_sha"),
+        head_repo=_full_name(head.get("repo")),
+        base_repo=_full_name(base.get("repo")),
     )
+
+
+def _full_name(repo: object) -> str:
+    """A ref's repository (None for a deleted fork) as OWNER/NAME, or ""."""
+    return str(repo.get("full_name") or "") if isinstance(repo, Mapping) else ""
 
 
 def check_run(data: Json) -> CheckRun:
@@ -113,7 +120,12 @@ def check_run(data: Json) -> CheckRun:
         status=str(data.get("status") or ""),
         conclusion=data.get("conclusion"),
         html_url=data.get("html_url"),
+        app_slug=_app_slug(data.get("app")),
     )
+
+
+def _app_slug(app: object) -> str | None:
+    return str(app["slug"]) if isinstance(app, Mapping) and app.get("slug") else None
 
 
 def combined_status(data: Json) -> CombinedStatus:
@@ -127,6 +139,7 @@ def combined_status(data: Json) -> CombinedStatus:
                 state=str(s.get("state") or ""),
                 target_url=s.get("target_url"),
                 description=s.get("description"),
+                creator=_login(s, "creator") or None,
             )
             for s in data.get("statuses") or []
         ),

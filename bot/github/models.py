@@ -57,6 +57,8 @@ class PullRequest:
     author: str
     draft: bool = False
     merge_commit_sha: str | None = None
+    head_repo: str = ""  # OWNER/NAME the head branch lives in: a fork's when it differs
+    base_repo: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class CheckRun:
     status: str
     conclusion: str | None
     html_url: str | None = None
+    app_slug: str | None = None  # which GitHub App reported it (`github-actions` for Actions)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class StatusContext:
     state: str
     target_url: str | None = None
     description: str | None = None
+    creator: str | None = None  # who posted it: anyone with write access can post a status
 
 
 @dataclass(frozen=True)

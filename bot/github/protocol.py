@@ -52,6 +52,10 @@ class GitHubRepo(Protocol):
         """A text file's content at ``ref`` (default branch if None), or None if absent."""
         ...
 
+    def file_shas(self, ref: str | None = None) -> dict[str, str] | None:
+        """Every file's git blob sha at ``ref`` (default branch), or None if not listable."""
+        ...
+
     def permission(self, login: str) -> str:
         """`admin`/`maintain`/`write`/`triage`/`read`/`none` from the collaborator endpoint."""
         ...
@@ -144,6 +148,10 @@ class GitHubRepo(Protocol):
         self, head: str, *, base: str | None = None, state: Literal["open", "closed", "all"] = ...
     ) -> PullRequest | None:
         """The newest PR from branch ``head`` of this repository (optionally into ``base``)."""
+        ...
+
+    def list_open_pulls(self) -> tuple[PullRequest, ...]:
+        """Every open pull request of the repository."""
         ...
 
     def ensure_pull_request(

@@ -67,6 +67,23 @@ class PullOps(RepoBase):
         return True
 
     @operation(READ)
+    def file_shas(self, ref: str | None = None) -> dict[str, str] | None:
+        """Every file's git blob sha at ``ref`` (default branch) in one call; None when GitHub
+        truncated the listing (over 100,000 entries) or the ref does not exist."""
+        name = ref or self._repo.default_branch
+        try:
+            data = self._request_url(
+                "GET", self._branch_path("git/trees", name), params={"recursive": "1"}
+            )
+        except GithubException as exc:
+            if exc.status in (404, 409):  # 409: an empty repository has no tree yet
+                return None
+            raise
+        if data.get("truncated"):
+            return None
+        return {str(e["path"]): str(e["sha"]) for e in data["tree"] if e.get("type") == "blob"}
+
+    @operation(READ)
     def get_pull(self, number: int) -> PullRequest:
         """Pull request ``number``."""
         return convert.pull(self._request("GET", "pulls", number))
@@ -85,6 +102,11 @@ class PullOps(RepoBase):
             params["base"] = base
         found = self._request("GET", "pulls", params=params)
         return convert.pull(found[0]) if found else None
+
+    @operation(READ)
+    def list_open_pulls(self) -> tuple[PullRequest, ...]:
+        """Every open PR of the repository (GitHub pages the list; PyGithub follows)."""
+        return tuple(convert.pull(convert.json_of(p)) for p in self._repo.get_pulls(state="open"))
 
     @operation(WRITE)
     def ensure_pull_request(

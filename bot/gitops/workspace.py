@@ -193,6 +193,12 @@ class Workspace:
             if line.strip() and line.split()[-1] != bot.email
         ]
 
+    def same_tree(self, branch: str, sha: str) -> bool:
+        """Whether the remote ``branch`` holds exactly the files of commit ``sha``."""
+        self._git("fetch", "-q", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+        theirs = self._git("rev-parse", f"refs/remotes/origin/{branch}^{{tree}}")
+        return theirs == self._git("rev-parse", f"{sha}^{{tree}}")
+
     # -- writing -----------------------------------------------------------------------
     def checkout_branch(self, branch: str, start: str) -> None:
         """Create or reset the local ``branch`` at ``start`` and check it out."""

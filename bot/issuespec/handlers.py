@@ -48,7 +48,7 @@ def preview_issue(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> st
             problems=len(parsed.problems),
         )
     current = repo.read_file(config.paths.spec)
-    preview, error = safe_preview(parsed.entity, current, config)
+    preview, error = safe_preview(parsed.entity, current, config, repo.file_shas())
     return render_template(
         "preview_comment.md.j2", entity=parsed.entity, preview=preview, error=error or ""
     )

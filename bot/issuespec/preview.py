@@ -1,15 +1,19 @@
 """What approving a request would produce, computed by the real generator and no git.
 
 Our answer to Atlantis's ``plan``: the files (new or changed, with line counts), the
-endpoints, and the diff of the spec file, so nobody approves blind.
+endpoints, and the diff of the spec file, so nobody approves blind. Files are compared with
+the repository's default branch by git blob sha (one tree listing, no clone), so the list is
+exactly what `issuebot generate` would write there.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Protocol, cast
 
 from bot.errors import GenerationError, IssuebotError
@@ -92,6 +96,29 @@ def _line_count(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
 
+def blob_sha(text: str) -> str:
+    """Git's blob id of ``text`` as the generator writes it (UTF-8, `\\n` line ends)."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _against_tree(after: Generated, existing: Mapping[str, str], output: str) -> list[FileChange]:
+    """What writing ``after`` into the tree ``existing`` (path → blob sha) would change."""
+    prefix = PurePosixPath(output)
+    changes = []
+    for path, text in after.files.items():
+        current = existing.get((prefix / path).as_posix())
+        if current != blob_sha(text):
+            change = "new" if current is None else "changed"
+            changes.append(FileChange(path, _line_count(text), change, False))
+    changes += [  # user-owned files are written once, never over an existing one
+        FileChange(path, _line_count(text), "new", True)
+        for path, text in after.user_owned.items()
+        if (prefix / path).as_posix() not in existing
+    ]
+    return sorted(changes, key=lambda change: change.path)
+
+
 def _changes(before: Generated | None, after: Generated) -> list[FileChange]:
     old_files = dict(before.files) if before else {}
     old_owned = set(before.user_owned) if before else set()
@@ -109,13 +136,26 @@ def _changes(before: Generated | None, after: Generated) -> list[FileChange]:
 
 
 def compute_preview(
-    entity: Entity, current_spec_text: str | None, *, spec_path: str = SPEC_PATH, ui: bool = False
+    entity: Entity,
+    current_spec_text: str | None,
+    *,
+    spec_path: str = SPEC_PATH,
+    ui: bool = False,
+    existing: Mapping[str, str] | None = None,
+    output: str = ".",
 ) -> Preview:
-    """Generate before and after the upsert of ``entity`` and compare, all in memory."""
+    """Generate after the upsert of ``entity`` and compare with the default branch's files.
+
+    ``existing`` is the branch's tree (path → blob sha). Without it (a tree too large to
+    list) the comparison falls back to generating before and after, in memory.
+    """
     before, note = _current_spec(current_spec_text)
     after = before.upsert(entity)
     generated = generate_service(after, ui=ui)
-    changes = _changes(generate_service(before, ui=ui) if before.entities else None, generated)
+    if existing is not None:
+        changes = _against_tree(generated, existing, output)
+    else:
+        changes = _changes(generate_service(before, ui=ui) if before.entities else None, generated)
     total = len(generated.files) + len(generated.user_owned)
     old_text = current_spec_text or ""
     new_text = dump_spec(after)
@@ -134,6 +174,8 @@ def compute_preview(
     markdown = render_template(
         "preview.md.j2",
         changed=changes,
+        new=sum(1 for c in changes if c.change == "new"),
+        compared=existing is not None,
         unchanged=total - len(changes),
         entity=entity,
         endpoints=entity_endpoints(entity),
@@ -146,6 +188,12 @@ def compute_preview(
     return Preview(tuple(changes), total - len(changes), diff, markdown)
 
 
-def render_preview(entity: Entity, current_spec_text: str | None, *, ui: bool = False) -> str:
+def render_preview(
+    entity: Entity,
+    current_spec_text: str | None,
+    *,
+    ui: bool = False,
+    existing: Mapping[str, str] | None = None,
+) -> str:
     """Markdown: files with line counts, the endpoints table, the diff of the spec file."""
-    return compute_preview(entity, current_spec_text, ui=ui).markdown
+    return compute_preview(entity, current_spec_text, ui=ui, existing=existing).markdown

@@ -6,6 +6,8 @@ Rendering is pure; ``refresh_summary`` is the one I/O step (read the current spe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.config import Labels, RepoConfig
 from bot.errors import IssuebotError
 from bot.github.models import Comment
@@ -19,13 +21,20 @@ SUMMARY_MARKER = "request-summary"
 
 
 def safe_preview(
-    entity: Entity, current_spec_text: str | None, config: RepoConfig
+    entity: Entity,
+    current_spec_text: str | None,
+    config: RepoConfig,
+    existing: Mapping[str, str] | None = None,
 ) -> tuple[Preview | None, str | None]:
-    """The preview, or why it could not be computed (a typed generator refusal, never a crash)."""
+    """The preview, or why it could not be computed (a typed generator refusal, never a crash).
+
+    ``existing`` is the default branch's tree (path → blob sha) the files are compared with.
+    """
     try:
         preview = compute_preview(
-            entity, current_spec_text, spec_path=config.paths.spec, ui=config.ui
-        )
+            entity, current_spec_text, spec_path=config.paths.spec, ui=config.ui,
+            existing=existing, output=config.paths.output,
+        )  # fmt: skip
         return preview, None
     except IssuebotError as exc:
         return None, exc.message
@@ -49,7 +58,7 @@ def render_summary(
 def summary_for(repo: GitHubRepo, entity: Entity, config: RepoConfig) -> str:
     """Read the repository's current spec and render the summary against it."""
     current = repo.read_file(config.paths.spec)
-    preview, error = safe_preview(entity, current, config)
+    preview, error = safe_preview(entity, current, config, repo.file_shas())
     return render_summary(entity, preview, config.labels, error)
 
 

@@ -218,7 +218,7 @@ class Orchestrator:
             return None  # an event about an older head: the newer one will come
         return evaluate_pull(
             self.github, pr, self.config(), audit=self.store, locks=self.locks,
-            bot_login=self.settings.bot_login,
+            bot_login=self.settings.bot_login, runs=self.store,
         )  # fmt: skip
 
     def status(self, number: int) -> str:

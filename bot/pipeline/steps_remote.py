@@ -7,6 +7,7 @@ check run found by name before one is created), so redoing a step after a crash 
 from __future__ import annotations
 
 from bot.errors import GitError
+from bot.gates.heads import pushed_shas
 from bot.github.models import CheckOutput
 from bot.gitops import ls_remote
 from bot.pipeline import texts
@@ -16,12 +17,20 @@ from bot.pipeline.render import CHECK_NAME
 
 # 7. push -------------------------------------------------------------------------------------
 def push(ctx: RunContext) -> Output:
-    """Push the run's commit to its branch, never over someone else's commits."""
+    """Push the run's commit to its branch, never over someone else's commits.
+
+    When the branch already holds exactly these files in a commit the bot pushed before,
+    nothing is pushed: moving the head would only restart CI on a PR that is up to date.
+    The recorded sha is then that earlier commit, the one the merge gate must see as head.
+    """
     ws = ctx.workspace()
     branch = ctx.outputs["workspace"]["branch"]
     base = ctx.outputs["workspace"]["base"]
     sha = ctx.outputs["commit"]["sha"]
     remote = ws.remote_branch_sha(branch)
+    if remote is not None and remote != sha and _already_pushed(ctx, branch, remote, sha):
+        check = _ensure_check_run(ctx, remote)
+        return {"branch": branch, "sha": remote, "check_run_id": check, "up_to_date": True}
     if remote != sha:
         foreign = ws.foreign_commits(branch, base, ctx.identity)
         if foreign:
@@ -32,6 +41,13 @@ def push(ctx: RunContext) -> Output:
         ws.push(branch, expected_remote=remote, protected=base)
     check = _ensure_check_run(ctx, sha)
     return {"branch": branch, "sha": sha, "check_run_id": check}
+
+
+def _already_pushed(ctx: RunContext, branch: str, remote: str, sha: str) -> bool:
+    """The remote head is a commit of an earlier bot run with the same tree as ours."""
+    if remote not in pushed_shas(ctx.store, ctx.run.repo, branch):
+        return False
+    return ctx.workspace().same_tree(branch, sha)
 
 
 def push_holds(ctx: RunContext, out: Output) -> bool:

@@ -67,6 +67,8 @@ def summary_comment(
         spec_path=ctx.config.paths.spec,
         tests_summary=test.get("summary", ""),
         coverage=test.get("coverage"),
+        up_to_date=bool(ctx.outputs.get("push", {}).get("up_to_date")),
+        pushed_sha=ctx.outputs.get("push", {}).get("sha", ""),
     )
 
 

@@ -13,6 +13,15 @@ from tests.bot.emulator.conformance_cases import (
 
 CASES = [
     Case(
+        "GET",
+        f"{RT}/git/trees/{{tree_sha}}",
+        200,
+        lambda w: w.client().get(f"{R}/git/trees/main?recursive=1"),
+    ),
+    Case(
+        "GET", f"{RT}/git/trees/{{tree_sha}}", 404, lambda w: w.client().get(f"{R}/git/trees/nope")
+    ),
+    Case(
         "POST",
         f"{RT}/pulls",
         201,

@@ -264,7 +264,7 @@ def test_a_merged_bot_pr_gets_the_final_note_and_its_branch_deleted(
     branch = f"feat/issue-{number}-raw-data-source"
     push_branch(world, branch, tmp_path)
     pull = (
-        world.gh.github("maintainer")
+        world.gh.github(BOT)  # the bot's own PR: only those are cleaned up and reported done
         .get_repo(REPO)
         .create_pull(
             title="feat: add RawDataSource entity",
@@ -273,7 +273,7 @@ def test_a_merged_bot_pr_gets_the_final_note_and_its_branch_deleted(
             base="main",
         )
     )
-    pull.merge(merge_method="squash")
+    world.gh.github("maintainer").get_repo(REPO).get_pull(pull.number).merge(merge_method="squash")
 
     outcome = world.deliver("pull_request", "closed")
 

@@ -9,12 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.emulator.testing import EmulatorHandle
+from bot.gates.merge import evaluate_pull, load_config
+from bot.gates.risk import Decision
 from bot.github import MemoryAuditSink, PyGithubRepo
+from bot.locks import SqlLockManager
+from bot.store import SUCCEEDED, RunStore
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec
 
 _numbers = itertools.count(1)
 BOT = "issuebot[bot]"
+CHECKS = ("tests", "ruff")
+CONFIG = "risk:\n  required_checks: [tests, ruff]\n"
 SOURCE: dict[str, Any] = {
     "name": "RawDataSource",
     "layer": "infrastructure",
@@ -52,6 +58,7 @@ class TargetRepo:
     gh: EmulatorHandle
     work: Path
     name: str = ""
+    runs: RunStore | None = None  # where the bot's pushes are recorded, as the pipeline does
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -62,10 +69,10 @@ class TargetRepo:
         """The repository through PyGithub as the maintainer (for assertions)."""
         return self.gh.github("maintainer").get_repo(self.name)
 
-    def clone(self, name: str) -> Path:
+    def clone(self, name: str, login: str = BOT) -> Path:
         path = self.work / name
         if not path.exists():
-            git(self.work, "clone", "-q", self.gh.clone_url(self.name, BOT), str(path))
+            git(self.work, "clone", "-q", self.gh.clone_url(self.name, login), str(path))
         return path
 
     def push_to_main(self, files: dict[str, str], message: str = "setup") -> None:
@@ -84,9 +91,25 @@ class TargetRepo:
         repo = self.upstream()
         return int(repo.create_issue(title=title, body="the spec", labels=labels).number)
 
-    def push_branch(self, branch: str, files: dict[str, str], message: str) -> str:
-        """Commit ``files`` on the bot's branch (created from main) and push; the new head."""
-        path = self.clone("bot")
+    def record_push(self, branch: str, sha: str) -> None:
+        """What the pipeline's push step records: this run pushed ``sha`` to ``branch``."""
+        if self.runs is None:
+            return
+        issue = int(branch.split("-")[1])
+        run = self.runs.create_run(self.name, issue, trigger="test", actor=BOT)
+        self.runs.start_step(run.id, "push")
+        self.runs.finish_step(run.id, "push", outcome="ok", output={"branch": branch, "sha": sha})
+        self.runs.set_status(run.id, SUCCEEDED)
+
+    def push_branch(
+        self, branch: str, files: dict[str, str], message: str, *, by_bot: bool = True
+    ) -> str:
+        """Commit ``files`` on the bot's branch (created from main) and push; the new head.
+
+        A bot push is recorded in ``runs``; ``by_bot=False`` is the user `writer` pushing
+        with write access, committing under the bot's git name (only the recorded SHA counts).
+        """
+        path = self.clone("bot") if by_bot else self.clone("writer", "writer")
         git(path, "fetch", "-q", "origin")
         remote = git(path, "ls-remote", "--heads", "origin", branch)
         git(path, "checkout", "-q", "-B", branch, f"origin/{branch}" if remote else "origin/main")
@@ -94,7 +117,10 @@ class TargetRepo:
         git(path, "add", "-A")
         git(path, "commit", "-q", "-m", message)
         git(path, "push", "-q", "origin", f"HEAD:refs/heads/{branch}")
-        return git(path, "rev-parse", "HEAD")
+        sha = git(path, "rev-parse", "HEAD")
+        if by_bot:
+            self.record_push(branch, sha)
+        return sha
 
     def open_bot_pr(self, issue: int, files: dict[str, str]) -> tuple[int, str]:
         """The PR the pipeline would open: bot branch, labels, `Closes #issue`."""
@@ -127,3 +153,17 @@ def new_entity_files(*entities: dict[str, Any]) -> dict[str, str]:
     for raw in entities or (SOURCE,):
         spec = spec.upsert(Entity.model_validate(raw))
     return service_files(spec)
+
+
+def evaluate(target: TargetRepo, store: RunStore, pr: int) -> Decision:
+    """The gate on one PR, acting, with the store where the bot's pushes are recorded."""
+    repo = target.bot_repo(store)
+    return evaluate_pull(
+        repo,
+        pr,
+        load_config(repo),
+        audit=store,
+        locks=SqlLockManager(store),
+        bot_login=BOT,
+        runs=store,
+    )

@@ -2,59 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.emulator.testing import EmulatorHandle, start_emulator
+from bot.emulator.testing import EmulatorHandle
 from bot.errors import LockConflictError
 from bot.gates.merge import evaluate_pull, load_config
-from bot.gates.risk import Decision
 from bot.locks import SqlLockManager, repo_lock_key
 from bot.store import RunStore
-from tests.bot.gates.botpr import BOT, TargetRepo, new_entity_files
-
-CHECKS = ("tests", "ruff")
-CONFIG = "risk:\n  required_checks: [tests, ruff]\n"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RunStore]:
-    store = RunStore.open(f"sqlite:///{tmp_path / 'runs.db'}")
-    yield store
-    store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorHandle]:
-    """One emulator for the module; every test gets its own repository in it."""
-    with start_emulator() as handle:
-        yield handle
-
-
-@pytest.fixture
-def target(emulator: EmulatorHandle, tmp_path: Path) -> TargetRepo:
-    target = TargetRepo(emulator, tmp_path)
-    emulator.set_required_checks(target.name, "main", list(CHECKS))
-    target.push_to_main(
-        {".github/CODEOWNERS": "* @maintainer\n", ".github/issuebot.yml": CONFIG}, "bot config"
-    )
-    return target
-
-
-def evaluate(target: TargetRepo, store: RunStore, pr: int) -> Decision:
-    repo = target.bot_repo(store)
-    return evaluate_pull(
-        repo,
-        pr,
-        load_config(repo),
-        audit=store,
-        locks=SqlLockManager(store),
-        bot_login=BOT,
-    )
+from tests.bot.gates.botpr import BOT, CHECKS, TargetRepo, evaluate, new_entity_files
 
 
 def test_a_clean_new_entity_pr_with_green_checks_merges_and_closes_its_issue(
@@ -195,7 +154,7 @@ SOURCE_WITH_TAGS = {
 def test_without_any_required_check_the_gate_refuses_to_auto_merge(
     emulator: EmulatorHandle, tmp_path: Path, store: RunStore
 ) -> None:
-    target = TargetRepo(emulator, tmp_path)  # no branch protection, no risk.required_checks
+    target = TargetRepo(emulator, tmp_path, runs=store)  # no protection, no required checks
     issue = target.open_request()
     pr, head = target.open_bot_pr(issue, new_entity_files())
     target.green(head, *CHECKS)
@@ -208,7 +167,7 @@ def test_without_any_required_check_the_gate_refuses_to_auto_merge(
 def test_branch_protection_alone_is_enough_when_the_bot_may_read_it(
     emulator: EmulatorHandle, tmp_path: Path, store: RunStore
 ) -> None:
-    target = TargetRepo(emulator, tmp_path)
+    target = TargetRepo(emulator, tmp_path, runs=store)
     emulator.set_required_checks(target.name, "main", ["tests"])
     emulator.set_permission(target.name, BOT, "admin")  # an App with administration: read
     issue = target.open_request()
@@ -229,6 +188,7 @@ def test_gate_evaluate_prints_the_decision_and_its_rules_without_acting(
     monkeypatch.setenv("GITHUB_API_URL", target.gh.api_url)
     monkeypatch.setenv("GITHUB_TOKEN", target.gh.token(BOT))
     monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", BOT)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli-runs.db'}")
 
     result = CliRunner().invoke(app, ["gate", "evaluate", "--repo", target.name, "--pr", str(pr)])
 
@@ -251,8 +211,9 @@ def test_merges_into_one_repository_are_serialised(target: TargetRepo, store: Ru
     repo = target.bot_repo(store)
     with pytest.raises(LockConflictError, match="another merge"):
         evaluate_pull(
-            repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3
-        )
+            repo, pr, load_config(repo), audit=store, locks=locks, bot_login=BOT, lock_wait=0.3,
+            runs=store,
+        )  # fmt: skip
     assert not target.upstream().get_pull(pr).merged
     other.release()
     assert evaluate(target, store, pr).outcome == "low-risk"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -51,7 +52,10 @@ class FakeRepo:
         return Issue(1, "req", "", "open", ("entity-request",), "maintainer", "https://x/1")
 
     def list_check_runs(self, ref: str) -> tuple[CheckRun, ...]:
-        return (CheckRun(1, "tests", ref, "completed", "success"),)
+        return (CheckRun(1, "tests", ref, "completed", "success", app_slug="github-actions"),)
+
+    def permission(self, login: str) -> str:
+        return "write"
 
     def combined_status(self, ref: str) -> CombinedStatus:
         return CombinedStatus("success", ref)
@@ -76,6 +80,26 @@ class FakeRepo:
 
     def __getattr__(self, name: str) -> Any:  # every other write is recorded, not performed
         return lambda *args, **kwargs: self.writes.append((name, (args, kwargs)))
+
+
+@dataclass
+class Step:
+    name: str
+    outcome: str
+    output: dict[str, Any]
+
+
+@dataclass
+class PushedRuns:
+    """The run store as the gate reads it: one run that pushed ``sha`` to the PR's branch."""
+
+    sha: str = HEAD
+
+    def list_runs(self, **filters: Any) -> list[Any]:
+        return [SimpleNamespace(id="run-1")] if filters.get("issue") == 1 else []
+
+    def steps(self, run_id: str) -> list[Step]:
+        return [Step("push", "ok", {"branch": "feat/issue-1-thing", "sha": self.sha})]
 
 
 class OneLease:
@@ -110,7 +134,7 @@ def read_diff(repo: Any, pr: PullRequest) -> PullDiff:
 def run(repo: FakeRepo) -> Any:
     return merge.evaluate_pull(
         repo, 5, CONFIG, audit=MemoryAuditSink(), locks=OneLease(), bot_login=BOT,  # type: ignore[arg-type]
-        read_diff=read_diff,
+        read_diff=read_diff, runs=PushedRuns(),
     )  # fmt: skip
 
 

@@ -24,7 +24,9 @@ def test_the_comment_lists_exactly_the_failed_rules() -> None:
 
 
 def test_red_checks_are_linked_and_retry_is_offered() -> None:
-    red = CheckResult("tests", HEAD, "completed", "failure", "https://ci.example/run/1")
+    red = CheckResult(
+        "tests", HEAD, "completed", "failure", "https://ci.example/run/1", origin="github-actions"
+    )
     decision = decide(
         replace(CLEAN, checks=(red, *CLEAN.checks[1:])), RiskPolicy(required_checks=("tests",))
     )

@@ -27,7 +27,9 @@ CLEAN_FILES = (
 
 
 def green(*names: str, sha: str = HEAD) -> tuple[CheckResult, ...]:
-    return tuple(CheckResult(n, sha, "completed", "success") for n in names)
+    return tuple(
+        CheckResult(n, sha, "completed", "success", origin="github-actions") for n in names
+    )
 
 
 CLEAN = GateInputs(
@@ -43,6 +45,7 @@ CLEAN = GateInputs(
     required_checks=("tests",),
     mergeable=True,
     up_to_date=True,
+    pushed_sha=HEAD,
 )
 
 
@@ -53,6 +56,7 @@ def test_a_clean_bot_pr_with_green_checks_is_low_risk_and_every_rule_passes() ->
     assert [r.rule for r in decision.rules] == [
         "pr-open",
         "bot-author",
+        "bot-head",
         "approved-request",
         "auto-merge-enabled",
         "allowed-paths",
@@ -225,7 +229,9 @@ CASES: list[tuple[str, dict[str, Any], RiskPolicy | None, str, str, str]] = [
         {
             "checks": (
                 *green("ruff"),
-                CheckResult("tests", HEAD, "completed", "failure", "http://ci/1"),
+                CheckResult(
+                    "tests", HEAD, "completed", "failure", "http://ci/1", origin="github-actions"
+                ),
             )
         },
         None,
@@ -235,7 +241,12 @@ CASES: list[tuple[str, dict[str, Any], RiskPolicy | None, str, str, str]] = [
     ),
     (
         "a cancelled check",
-        {"checks": (*green("ruff"), CheckResult("tests", HEAD, "completed", "cancelled"))},
+        {
+            "checks": (
+                *green("ruff"),
+                CheckResult("tests", HEAD, "completed", "cancelled", origin="github-actions"),
+            )
+        },
         None,
         "blocked",
         "checks-green",
@@ -243,7 +254,12 @@ CASES: list[tuple[str, dict[str, Any], RiskPolicy | None, str, str, str]] = [
     ),
     (
         "a check still running",
-        {"checks": (*green("ruff"), CheckResult("tests", HEAD, "in_progress"))},
+        {
+            "checks": (
+                *green("ruff"),
+                CheckResult("tests", HEAD, "in_progress", origin="github-actions"),
+            )
+        },
         None,
         "wait",
         "checks-green",
@@ -342,14 +358,17 @@ def test_generated_paths_follow_the_configured_output_directory() -> None:
 
 
 def test_a_rerun_that_turned_green_supersedes_the_red_one() -> None:
-    checks = (CheckResult("tests", HEAD, "completed", "failure"), *green("tests", "ruff"))
+    checks = (
+        CheckResult("tests", HEAD, "completed", "failure", origin="github-actions"),
+        *green("tests", "ruff"),
+    )
     assert decide(replace(CLEAN, checks=checks), POLICY).outcome == "low-risk"
 
 
 def test_neutral_and_skipped_checks_count_as_green_like_branch_protection() -> None:
     checks = (
-        CheckResult("tests", HEAD, "completed", "neutral"),
-        CheckResult("ruff", HEAD, "completed", "skipped"),
+        CheckResult("tests", HEAD, "completed", "neutral", origin="github-actions"),
+        CheckResult("ruff", HEAD, "completed", "skipped", origin="github-actions"),
     )
     assert decide(replace(CLEAN, checks=checks), POLICY).outcome == "low-risk"
 
@@ -369,7 +388,10 @@ def test_behind_base_but_mergeable_is_fine_by_default() -> None:
 
 
 def test_red_checks_and_review_reasons_are_reported_together() -> None:
-    red = (CheckResult("tests", HEAD, "completed", "failure", "http://ci/1"), *green("ruff"))
+    red = (
+        CheckResult("tests", HEAD, "completed", "failure", "http://ci/1", origin="github-actions"),
+        *green("ruff"),
+    )
     extra = files_plus(ChangedFile(".github/workflows/ci.yml", "modified", 1, 1))
     decision = decide(replace(CLEAN, checks=red, files=extra), POLICY)
     assert decision.outcome == "blocked"
@@ -381,5 +403,5 @@ def test_the_decision_serialises_for_the_audit_log() -> None:
     data = decide(CLEAN, POLICY).to_dict()
     assert data["outcome"] == "low-risk"
     assert data["head_sha"] == HEAD
-    assert len(data["rules"]) == 12
+    assert len(data["rules"]) == 13
     assert CLEAN.to_dict()["labels"] == ["bot-generated", "entity-request"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.github.markers import has_marker, with_marker
 from bot.github.models import Comment, Issue, Label
+from bot.issuespec.preview import blob_sha
 
 
 @dataclass
@@ -31,6 +32,9 @@ class FakeRepo:
 
     def read_file(self, path: str, ref: str | None = None) -> str | None:
         return self.files.get(path)
+
+    def file_shas(self, ref: str | None = None) -> dict[str, str] | None:
+        return {path: blob_sha(text) for path, text in self.files.items()}
 
     def get_issue(self, number: int) -> Issue:
         return self.issues[number]

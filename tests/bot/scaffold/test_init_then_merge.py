@@ -95,7 +95,7 @@ def run_story(
     for check in config.risk.required_checks:  # CI reports the scaffolded ci.yml jobs green
         emulator.post_check(full_name, pr.head_sha, check, "success")
     decision = evaluate_pull(
-        bot, pr.number, load_config(bot), audit=store, locks=locks, bot_login=BOT
+        bot, pr.number, load_config(bot), audit=store, locks=locks, bot_login=BOT, runs=store
     )
 
     assert decision.outcome == "low-risk", [(r.rule, r.reason) for r in decision.failed]
