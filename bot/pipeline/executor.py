@@ -219,11 +219,23 @@ class Executor:
             labels = ctx.config.labels
             ctx.gh.add_labels(ctx.issue, [labels.bot_failed])
             ctx.gh.remove_label(ctx.issue, labels.in_progress)
-            if isinstance(exc, TestGateError):
-                ctx.gh.upsert_comment(
-                    ctx.issue, DIAGNOSIS_MARKER, texts.diagnosis_comment(ctx, exc.report)
-                )
+            if isinstance(exc, TestGateError):  # the diagnosis is this failure's own comment
+                body = texts.diagnosis_comment(ctx, exc.report)
+                ctx.gh.upsert_comment(ctx.issue, DIAGNOSIS_MARKER, body)
+            else:
+                body = texts.failure_comment(ctx, step, exc, repeats=self._repeats(exc.kind))
+                ctx.gh.upsert_comment(ctx.issue, texts.failure_marker(step, exc.kind), body)
             self._summary("failed", error=exc, failed_step=step)
+
+    def _repeats(self, kind: str) -> int:
+        """How many of the issue's latest runs in a row failed with ``kind`` (this one too)."""
+        ctx = self.ctx
+        count = 0
+        for run in ctx.store.list_runs(repo=ctx.run.repo, issue=ctx.issue, limit=20):
+            if run.status != FAILED or run.error_kind != kind:
+                break
+            count += 1
+        return count
 
     # -- progress ------------------------------------------------------------------------------
     def _announce(self) -> None:

@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import RepoConfig, read_repo_config
-from bot.errors import CancelledError, LockConflictError, NotFoundError, UsageError
+from bot.errors import (
+    CancelledError,
+    IssuebotError,
+    LockConflictError,
+    NotFoundError,
+    UsageError,
+)
 from bot.github import ClientOptions, GitHubRepo, connect_repo
 from bot.gitops import GitIdentity
+from bot.incidents import AppriseNotifier, IncidentTracker, targets_for
+from bot.incidents.tracker import update_quietly
 from bot.issuespec.request import request_from_data
 from bot.issuespec.request_feature import request_feature
-from bot.locks import Lease, LockManager, default_owner, issue_lock_key, make_lock_manager
-from bot.observability import register_secret
+from bot.locks import (
+    Lease,
+    LockLostError,
+    LockManager,
+    default_owner,
+    issue_lock_key,
+    make_lock_manager,
+)
+from bot.observability import get_logger, register_secret
 from bot.pipeline.executor import AfterStep, Executor, cleanup_branch, recorded_outputs, result_of
 from bot.pipeline.model import FeatureResult, RunContext, RunResult
 from bot.pipeline.render import SUMMARY_MARKER
@@ -31,6 +47,8 @@ from bot.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bot.store.records import Run
 
 DEFAULT_LOCK_TTL = 600.0
+INCIDENT_LOCK_WAIT = 15.0
+log = get_logger("issuebot.pipeline")
 _REMOTE = re.compile(r"[:/](?P<owner>[A-Za-z0-9_.-]+)/(?P<name>[A-Za-z0-9_.-]+?)(?:\.git)?/?$")
 
 
@@ -292,7 +310,37 @@ class Orchestrator:
             lease_ttl=self.lock_ttl_seconds,
             after_step=self.after_step,
         )
-        return executor.execute()
+        try:
+            result = executor.execute()
+        except (LockLostError, CancelledError):
+            raise  # not this worker's outcome to count, or not a failure
+        except IssuebotError:
+            self._track_incident()
+            raise
+        self._track_incident()
+        return result
+
+    def _track_incident(self) -> None:
+        """Open, escalate or resolve the repository's incident (one updater at a time)."""
+        config = self.config()
+        if not config.notify.incidents:
+            return
+        key = f"incident:{self.repo}"
+        deadline = time.monotonic() + INCIDENT_LOCK_WAIT
+        while (lease := self.locks.acquire(key, 60, owner=default_owner("incident"))) is None:
+            if time.monotonic() > deadline:
+                log.warning("incident_update_skipped", repo=self.repo, reason="lock busy")
+                return
+            time.sleep(0.2)
+        try:
+            tracker = IncidentTracker(
+                self.github, self.store, config, bot_login=self.settings.bot_login,
+                notifier=AppriseNotifier(),
+                targets=targets_for(self.settings.notify_urls, config.notify.urls),
+            )  # fmt: skip
+            update_quietly(tracker)
+        finally:
+            lease.release()
 
 
 class _Held:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.errors import IssuebotError
 from bot.pipeline.model import STEP_NAMES, RunContext
 from bot.pipeline.render import StepLine, render
 from bot.store.records import StepRecord
 from bot.testgate import TestReport
 
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")  # a person's login (bots are not pinged)
 _ADVICE = {
     "environment": "Check requirements.txt: every package must be installable by pip.",
     "import": "A module could not be imported: check for syntax errors or missing packages.",
@@ -86,6 +89,7 @@ def diagnosis_comment(ctx: RunContext, report: TestReport) -> str:
         excerpt=list(diagnosis.excerpt),
         advice=_ADVICE.get(diagnosis.kind, ""),
         run_id=ctx.run.id,
+        approver=_approver(ctx),
     )
 
 
@@ -128,3 +132,29 @@ def check_text(ctx: RunContext) -> str:
         run_id=ctx.run.id,
         issue=ctx.issue,
     )
+
+
+def failure_comment(ctx: RunContext, step: str, error: IssuebotError, *, repeats: int) -> str:
+    """A new comment per distinct failure: it notifies the approver, unlike an edited summary."""
+    return render(
+        "failure_comment.md.j2",
+        approver=_approver(ctx),
+        step=step,
+        kind=error.kind,
+        message=error.message,
+        hint=error.hint,
+        retryable=error.retryable,
+        run_id=ctx.run.id,
+        repeats=repeats,
+    )
+
+
+def _approver(ctx: RunContext) -> str:
+    """Who started the run, to be notified by name (never the bot, never a malformed login)."""
+    actor = ctx.run.actor
+    return actor if actor != ctx.settings.bot_login and _LOGIN.fullmatch(actor) else ""
+
+
+def failure_marker(step: str, kind: str) -> str:
+    """One comment per (step, kind): the same failure on a retry edits it, a new one is new."""
+    return f"run-failure-{step}-{kind}"

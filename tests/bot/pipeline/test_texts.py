@@ -33,7 +33,7 @@ def test_quoted_test_output_cannot_close_its_fence() -> None:
         "diagnosis_comment.md.j2", title="assertion failure", command="python -m pytest",
         summary="1 failed in 0.1s", coverage=None, coverage_min=90,
         failed_tests=["tests/test_a.py::test_x"], excerpt=["E   ```", "E   ````", HOSTILE],
-        advice="", run_id="r-1",
+        advice="", run_id="r-1", approver="",
     )  # fmt: skip
     fence = "`````"
     assert f"{fence}text\n" in text
