@@ -8,6 +8,7 @@ missed. All three read their configuration from the environment (`bot.settings`)
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -22,7 +23,9 @@ from bot.observability import configure_logging, register_settings_secrets
 from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
 from bot.server.app import create_app
-from bot.server.background import make_server
+from bot.server.background import make_server, serve_in_thread
+from bot.server.limits import ServerLimits
+from bot.server.metrics import create_metrics_app
 from bot.settings import Settings, load_settings
 from bot.store import RunStore
 
@@ -64,6 +67,7 @@ def serve(
         threading.Thread(
             target=resume_interrupted, args=(settings,), name="issuebot-resume", daemon=True
         ).start()
+    limits = ServerLimits.from_settings(settings)
     app = create_app(
         settings,
         store=store,
@@ -71,9 +75,17 @@ def serve(
         reconcile_every=reconcile_every or None,
         reconcile_repos=tuple(reconcile_repo or ()),
         serialize_writes=settings.database_url.startswith("sqlite"),
+        limits=limits,
     )
-    typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
-    make_server(app, host, port).run()
+    with ExitStack() as stack:
+        metrics_bind = settings.metrics_bind()
+        if metrics_bind is not None:  # /metrics only there, e.g. on an internal interface
+            metrics_url = stack.enter_context(
+                serve_in_thread(create_metrics_app(settings, queue), *metrics_bind, limits)
+            )
+            typer.echo(f"issuebot metrics on {metrics_url}/metrics")
+        typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
+        make_server(app, host, port, limits).run()
 
 
 def handle_event() -> None:
