@@ -132,7 +132,7 @@ def test_zizmor_catches_an_unpinned_action_and_an_injected_expression(tmp_path: 
     bad.write_text(
         "on: issues\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
         "    steps:\n      - uses: actions/checkout@v4\n"
-        "      - run: echo \"${{ github.event.issue.title }}\"\n"
+        '      - run: echo "${{ github.event.issue.title }}"\n'
     )
     kinds = {f["ident"] for f in zizmor(bad)}
     assert {"unpinned-uses", "template-injection", "artipacked"} <= kinds
