@@ -35,6 +35,8 @@ class Settings(BaseSettings):
         default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
     )
     log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+    # Set by GitHub Actions in every job: a `ghs_` GITHUB_TOKEN there is github-actions[bot].
+    github_actions: bool = Field(default=False, alias="GITHUB_ACTIONS")
     # Webhook server limits: every stage before the signature check is bounded (see README).
     header_timeout: float = Field(default=10.0, gt=0, alias="ISSUEBOT_HEADER_TIMEOUT")
     body_timeout: float = Field(default=10.0, gt=0, alias="ISSUEBOT_BODY_TIMEOUT")

@@ -19,6 +19,7 @@ from bot.events.jobs import use_wiring
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import wiring_from_settings
+from bot.github.identity import with_identity
 from bot.observability import configure_logging, register_settings_secrets
 from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
@@ -59,6 +60,7 @@ def serve(
             hint="set the secret configured on GitHub's webhook, or pass --allow-unsigned",
         )
     settings.require_github_auth()
+    settings = with_identity(settings)  # the login the server's prefilter ignores
     store = RunStore.open(settings.database_url)
     queue = make_queue(settings)
     if isinstance(queue, InProcessQueue):  # this process is the worker too
@@ -91,7 +93,7 @@ def serve(
 def handle_event() -> None:
     """Handle the event of the current GitHub Actions run (GITHUB_EVENT_NAME/_PATH)."""
     event = Event.from_actions_env()
-    settings = _settings()
+    settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
     outcome = process_event(
         event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
@@ -111,7 +113,7 @@ def reconcile(
     ] = 3600.0,
 ) -> None:
     """Restart approved entity requests that have no run, or a stuck one."""
-    settings = _settings()
+    settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
     if wiring.runs is None:
         raise ConfigError("the reconciler needs the run store (DATABASE_URL)")

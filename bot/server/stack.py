@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.events.jobs import use_wiring
 from bot.events.wiring import wiring_from_settings
+from bot.github.identity import with_identity
 from bot.queue import InProcessQueue
 from bot.server.app import create_app
 from bot.server.background import serve_in_thread
@@ -51,6 +52,7 @@ def run_bot(
 ) -> Iterator[RunningBot]:
     """Serve webhooks and run their jobs here until the block exits (then drain and stop)."""
     settings.require_github_auth()
+    settings = with_identity(settings)
     run_store = store or RunStore.open(settings.database_url)
     queue = InProcessQueue(max_workers=workers)
     use_wiring(wiring_from_settings(settings, store=run_store, queue=queue))
