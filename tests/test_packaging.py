@@ -1,4 +1,4 @@
-"""A user installs the built wheel, outside any checkout, and it works from any directory.
+"""A user installs the built wheel outside any checkout: init, generate and the demo work.
 
 The wheel is built from a copy of the repository's files (what a clean checkout has), then
 installed into a fresh venv that borrows the dev venv's dependencies as plain paths — so no
@@ -53,7 +53,9 @@ def fresh_venv(where: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_the_built_wheel_scaffolds_and_generates_from_any_directory(tmp_path: Path) -> None:
+def test_the_built_wheel_scaffolds_generates_and_runs_the_demo_from_any_directory(
+    tmp_path: Path,
+) -> None:
     source = clean_checkout(tmp_path / "src")
     dist = tmp_path / "dist"
     run(BIN / "pip", "wheel", ".", "--no-deps", "--no-build-isolation", "-q", "-w", dist,
@@ -91,3 +93,7 @@ def test_the_built_wheel_scaffolds_and_generates_from_any_directory(tmp_path: Pa
                   cwd=repo, env=env)  # fmt: skip
     assert checked.startswith("ok: ")
     assert (repo / "app" / "models").is_dir()
+
+    # The whole story (issue and pipeline templates, the emulator) from the installed package.
+    story = run(issuebot, "demo", "--timeout", "120", cwd=elsewhere, env=env)
+    assert "merged: True" in story and "issue #1 is closed" in story
