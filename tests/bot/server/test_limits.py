@@ -131,6 +131,16 @@ def test_an_oversize_content_length_is_refused_before_any_body_byte_is_sent(url:
     assert answer is not None and answer.startswith(b"HTTP/1.1 413"), answer
 
 
+def test_a_header_block_growing_past_16_kib_is_a_400_and_the_connection_closes(
+    url: str,
+) -> None:
+    unfinished = request_head(comment_body()).removesuffix(b"\r\n") + b"X-Pad: " + b"a" * 17_000
+    with connect(url) as sock:
+        sock.sendall(unfinished)  # never finished: the server must not keep buffering it
+        answer = closed_by_server(sock, 3)
+    assert answer is not None and answer.startswith(b"HTTP/1.1 400"), answer
+
+
 def test_when_every_read_slot_is_held_a_delivery_gets_503_with_retry_after(
     store: RunStore,
 ) -> None:
