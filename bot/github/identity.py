@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
+import requests
 from github import Auth, Github, GithubIntegration
 from github.GithubException import GithubException
 
@@ -71,7 +72,7 @@ def _ask_github(settings: Settings, options: ClientOptions) -> str:
         integration = GithubIntegration(auth=app, **kw)  # type: ignore[arg-type]
         try:
             return f"{integration.get_app().slug}[bot]"
-        except GithubException as exc:
+        except (GithubException, requests.RequestException) as exc:
             raise translate(exc, "GET /app (the App's own slug)") from exc
         finally:
             integration.close()
@@ -88,6 +89,8 @@ def _ask_github(settings: Settings, options: ClientOptions) -> str:
                 "GITHUB_TOKEN is an App installation token, which cannot tell the bot's login",
                 hint="set ISSUEBOT_BOT_LOGIN to '<app slug>[bot]', or use the App credentials",
             ) from exc
+        raise translate(exc, "GET /user (whose token this is)") from exc
+    except requests.RequestException as exc:
         raise translate(exc, "GET /user (whose token this is)") from exc
     finally:
         gh.close()

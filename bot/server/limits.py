@@ -3,9 +3,9 @@
 Anyone on the network can open a connection to `/webhook` before a signature is checked, so
 every stage of an unauthenticated request is bounded: headers must arrive within a deadline
 (uvicorn has none of its own, hence the protocol subclass below), a header block still
-unfinished past ``max_header_bytes`` of buffer is a 400 (h11's limit), bodies are bounded by size and time in the app, idle keep-alive
-connections close, and ``max_connections`` caps sockets plus in-flight requests (uvicorn
-answers 503 beyond it).
+unfinished past ``max_header_bytes`` of buffer is a 400 (h11's limit), bodies are bounded by
+size and time in the app, idle keep-alive connections close, and ``max_connections`` caps
+sockets plus in-flight requests (uvicorn answers 503 beyond it).
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ from bot.demo.story import (
 )
 from bot.emulator.seed import default_seed
 from bot.emulator.testing import EmulatorHandle, start_emulator
-from bot.errors import ConfigError
+from bot.errors import ConfigError, GitHubUnavailableError
 from bot.gates.risk import decide
+from bot.github import ClientOptions
 from bot.github.identity import ACTIONS_LOGIN, bot_login, with_identity
 from bot.scaffold import scaffold_files
 from bot.server.stack import run_bot
@@ -149,3 +150,11 @@ def test_a_pr_by_someone_else_is_not_also_said_to_lack_a_linked_request() -> Non
     assert reasons["bot-author"] == f"opened by mallory, not {CLEAN.bot_login}"
     assert "Closes #N" not in reasons["approved-request"]
     assert "not looked up" in reasons["approved-request"]
+
+
+def test_an_unreachable_github_is_a_retryable_one_line_error_not_a_crash() -> None:
+    settings = Settings(GITHUB_API_URL="http://127.0.0.1:9", GITHUB_TOKEN="ghp_unreachable")
+    with pytest.raises(GitHubUnavailableError) as failed:
+        bot_login(settings, ClientOptions.fast())
+    assert failed.value.retryable
+    assert "GET /user" in failed.value.one_line()

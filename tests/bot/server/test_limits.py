@@ -211,6 +211,7 @@ def test_issuebot_serve_can_put_metrics_on_their_own_address(tmp_path: Path) -> 
     env = {
         **os.environ,
         "GITHUB_TOKEN": "unused-token",
+        "ISSUEBOT_BOT_LOGIN": "issuebot[bot]",  # no GitHub here to ask
         "ISSUEBOT_WEBHOOK_SECRET": SECRET,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'runs.db'}",
         "ISSUEBOT_WORK_DIR": str(tmp_path / "work"),
