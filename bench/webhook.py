@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT))
 from bot.events.event import sign  # noqa: E402
 from bot.observability import configure_logging  # noqa: E402
 from bot.server.app import create_app  # noqa: E402
+from bot.server.background import make_server  # noqa: E402
+from bot.server.limits import ServerLimits  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import RunStore  # noqa: E402
 
@@ -88,6 +90,9 @@ def _serve(kind: str, port: int, db_url: str, sqlite_sync: str) -> None:
         # Production logging (one JSON line per delivery), written where a terminal cannot
         # slow it down.
         configure_logging(json_output=True, stream=open(os.devnull, "w"))  # noqa: SIM115
+        # What `issuebot serve` runs: h11 with the header deadline and connection limits.
+        make_server(app, "127.0.0.1", port, ServerLimits()).run()
+        return
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="critical", access_log=False)
 
 

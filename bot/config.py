@@ -8,12 +8,13 @@ is reported back to the user instead of silently ignored. The same keys may live
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError
 
@@ -77,6 +78,36 @@ GENERATED_GLOBS: tuple[str, ...] = (
     "ui/src/workbenches/*Workbench.tsx",
 )
 HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _confined(value: str) -> str:
+    """Refuse a path (or glob) that could name something outside the repository checkout.
+
+    The config comes from the target repository, i.e. from anyone who can push to it: the bot
+    reads, writes and gates by these paths, so they must stay relative, `/`-separated and
+    free of `..`, whatever the OS the bot runs on.
+    """
+    problem = (
+        "is empty" if not value.strip()
+        else "contains a backslash" if "\\" in value
+        else "contains a NUL byte" if "\0" in value
+        else "is absolute" if value.startswith("/")
+        else "starts with a drive letter" if _DRIVE.match(value)
+        else "starts with ~" if value.startswith("~")
+        else "has a '..' segment" if ".." in value.split("/")
+        else None
+    )  # fmt: skip
+    if problem:
+        raise ValueError(
+            f"{value!r} {problem}: paths are relative to the repository root, "
+            "with '/' between directories and no '..'"
+        )
+    return value
+
+
+RepoPath = Annotated[str, AfterValidator(_confined)]
+"""A path or glob inside the repository (see `_confined`)."""
 
 
 class Paths(_Strict):
@@ -86,10 +117,10 @@ class Paths(_Strict):
     ``output``: the gate lets a bot PR auto-merge only when it stays inside them.
     """
 
-    spec: str = "specs/entities.json"
-    output: str = "."
-    generated: tuple[str, ...] = GENERATED_GLOBS
-    hooks: tuple[str, ...] = HOOK_GLOBS
+    spec: RepoPath = "specs/entities.json"
+    output: RepoPath = "."
+    generated: tuple[RepoPath, ...] = GENERATED_GLOBS
+    hooks: tuple[RepoPath, ...] = HOOK_GLOBS
 
 
 class Tests(_Strict):
@@ -121,7 +152,7 @@ class RiskPolicy(_Strict):
     reviewers: tuple[str, ...] = ()
     team_reviewers: tuple[str, ...] = ()
     require_up_to_date: bool = False
-    protected_paths: tuple[str, ...] = ()
+    protected_paths: tuple[RepoPath, ...] = ()
     check_app: str = Field(default="github-actions", min_length=1, max_length=100)
     status_creators: dict[str, str] = Field(default_factory=dict)
 

@@ -36,6 +36,27 @@ class Settings(BaseSettings):
     )
     log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
     notify_urls: str = Field(default="", alias="ISSUEBOT_NOTIFY_URLS")
+    # Set by GitHub Actions in every job: a `ghs_` GITHUB_TOKEN there is github-actions[bot].
+    github_actions: bool = Field(default=False, alias="GITHUB_ACTIONS")
+    # Webhook server limits: every stage before the signature check is bounded (see README).
+    header_timeout: float = Field(default=10.0, gt=0, alias="ISSUEBOT_HEADER_TIMEOUT")
+    body_timeout: float = Field(default=10.0, gt=0, alias="ISSUEBOT_BODY_TIMEOUT")
+    keep_alive_timeout: int = Field(default=5, ge=1, alias="ISSUEBOT_KEEP_ALIVE_TIMEOUT")
+    max_connections: int = Field(default=256, ge=1, alias="ISSUEBOT_MAX_CONNECTIONS")
+    max_pending_reads: int = Field(default=32, ge=1, alias="ISSUEBOT_MAX_PENDING_READS")
+    metrics_token: SecretStr | None = Field(default=None, alias="ISSUEBOT_METRICS_TOKEN")
+    metrics_address: str | None = Field(
+        default=None,
+        pattern=r"^(\[[0-9a-fA-F:]+\]|[^\s:\[\]]*):\d{1,5}$",
+        alias="ISSUEBOT_METRICS_ADDRESS",
+    )
+
+    def metrics_bind(self) -> tuple[str, int] | None:
+        """`ISSUEBOT_METRICS_ADDRESS` as (host, port): /metrics then lives only there."""
+        if not self.metrics_address:
+            return None
+        host, _, port = self.metrics_address.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
 
     def require_github_auth(self) -> None:
         """Fail early and clearly when no GitHub credentials are configured."""

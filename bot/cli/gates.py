@@ -11,6 +11,7 @@ from bot.errors import UsageError
 from bot.gates.merge import evaluate_pull, judge_pull, load_config
 from bot.gates.report import decision_text
 from bot.github import MemoryAuditSink, connect_repo
+from bot.github.identity import with_identity
 from bot.locks import make_lock_manager
 from bot.settings import load_settings
 from bot.store import RunStore
@@ -25,7 +26,7 @@ def evaluate(
     """Judge a pull request with the risk rules and print every rule's verdict."""
     if repo.count("/") != 1:
         raise UsageError(f"--repo must be OWNER/NAME, got {repo!r}")
-    settings = load_settings()
+    settings = with_identity(load_settings())
     if apply:
         store = RunStore.open(settings.database_url)
         gh = connect_repo(settings, repo, store)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from bot.errors import NotFoundError, UsageError
+from bot.github.identity import with_identity
 from bot.pipeline import Orchestrator, RunResult
 from bot.settings import load_settings
 from bot.store import RunStore
@@ -33,12 +34,17 @@ def implement(
     """Implement an approved entity request: spec, code, tests, commit, push, PR."""
     if "/" not in repo:
         raise UsageError(f"--repo must be OWNER/NAME, not {repo!r}")
-    _print(Orchestrator(repo=repo).implement_issue(issue, actor=actor, trigger="cli"))
+    settings = with_identity(load_settings())
+    _print(
+        Orchestrator(repo=repo, settings=settings).implement_issue(
+            issue, actor=actor, trigger="cli"
+        )
+    )
 
 
 def resume(run_id: Annotated[str, typer.Argument(help="The run to continue.")]) -> None:
     """Resume an interrupted or failed run; finished steps whose results hold are skipped."""
-    settings = load_settings()
+    settings = with_identity(load_settings())
     store = RunStore.open(settings.database_url)
     run = store.get_run(run_id)
     if run is None:

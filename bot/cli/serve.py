@@ -8,6 +8,7 @@ missed. All three read their configuration from the environment (`bot.settings`)
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -18,11 +19,14 @@ from bot.events.jobs import use_wiring
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import wiring_from_settings
+from bot.github.identity import with_identity
 from bot.observability import configure_logging, register_settings_secrets
 from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
 from bot.server.app import create_app
-from bot.server.background import make_server
+from bot.server.background import make_server, serve_in_thread
+from bot.server.limits import ServerLimits
+from bot.server.metrics import create_metrics_app
 from bot.settings import Settings, load_settings
 from bot.store import RunStore
 
@@ -56,6 +60,7 @@ def serve(
             hint="set the secret configured on GitHub's webhook, or pass --allow-unsigned",
         )
     settings.require_github_auth()
+    settings = with_identity(settings)  # the login the server's prefilter ignores
     store = RunStore.open(settings.database_url)
     queue = make_queue(settings)
     if isinstance(queue, InProcessQueue):  # this process is the worker too
@@ -64,6 +69,7 @@ def serve(
         threading.Thread(
             target=resume_interrupted, args=(settings,), name="issuebot-resume", daemon=True
         ).start()
+    limits = ServerLimits.from_settings(settings)
     app = create_app(
         settings,
         store=store,
@@ -71,15 +77,23 @@ def serve(
         reconcile_every=reconcile_every or None,
         reconcile_repos=tuple(reconcile_repo or ()),
         serialize_writes=settings.database_url.startswith("sqlite"),
+        limits=limits,
     )
-    typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
-    make_server(app, host, port).run()
+    with ExitStack() as stack:
+        metrics_bind = settings.metrics_bind()
+        if metrics_bind is not None:  # /metrics only there, e.g. on an internal interface
+            metrics_url = stack.enter_context(
+                serve_in_thread(create_metrics_app(settings, queue), *metrics_bind, limits)
+            )
+            typer.echo(f"issuebot metrics on {metrics_url}/metrics")
+        typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
+        make_server(app, host, port, limits).run()
 
 
 def handle_event() -> None:
     """Handle the event of the current GitHub Actions run (GITHUB_EVENT_NAME/_PATH)."""
     event = Event.from_actions_env()
-    settings = _settings()
+    settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
     outcome = process_event(
         event, repo_for=wiring.repo_for, services=wiring.services, dedupe=wiring.dedupe
@@ -99,7 +113,7 @@ def reconcile(
     ] = 3600.0,
 ) -> None:
     """Restart approved entity requests that have no run, or a stuck one."""
-    settings = _settings()
+    settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
     if wiring.runs is None:
         raise ConfigError("the reconciler needs the run store (DATABASE_URL)")

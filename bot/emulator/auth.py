@@ -58,7 +58,7 @@ def token_identity(store: Store, token: str, scheme: str) -> Identity:
     if minted is not None:
         if minted.expires_at <= datetime.now(UTC):
             raise bad_credentials()
-        return Identity(login=minted.login, token_key=token)
+        return Identity(login=minted.login, token_key=token, installation=True)
     if scheme == "bearer" and _looks_like_jwt(token):
         app = verify_app_jwt(store, token)
         return Identity(login=None, app_id=app.id, token_key=f"app:{app.id}")

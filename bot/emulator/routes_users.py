@@ -16,11 +16,18 @@ from bot.emulator.state import App
 from bot.emulator.web import ApiError, identity, not_found, require_login
 
 router = APIRouter()
+USER_DOCS = "https://docs.github.com/rest/users/users#get-the-authenticated-user"
 
 
 @router.get("/user")
 def get_user(request: Request) -> dict[str, Any]:
-    """The authenticated user."""
+    """The authenticated user; an installation token is not a user, so GitHub answers 403."""
+    if identity(request).installation:
+        raise ApiError(
+            403,
+            "Resource not accessible by integration",
+            documentation_url=USER_DOCS,
+        )
     login = require_login(request)
     return profile(emulator_of(request).store, login)
 

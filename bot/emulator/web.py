@@ -76,6 +76,7 @@ class Identity:
     login: str | None
     app_id: int | None = None
     token_key: str = ""
+    installation: bool = False  # an App installation token (acts as the App's bot user)
 
 
 def identity(request: Request) -> Identity:

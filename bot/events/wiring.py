@@ -15,6 +15,7 @@ from bot.events.process import RepoFactory, SemanticDedupe
 from bot.events.reconcile import RunLookup
 from bot.gates.merge import evaluate_pull, load_config
 from bot.github import GitHubRepo, connect_repo
+from bot.github.identity import with_identity
 from bot.issuespec import on_issue_changed, preview_issue
 from bot.locks import LockManager, make_lock_manager
 from bot.pipeline import Orchestrator, RunResult
@@ -152,6 +153,7 @@ def wiring_from_settings(
     """Everything a worker or `handle-event` needs; a queue makes runs asynchronous."""
     settings = settings or load_settings()
     settings.require_github_auth()
+    settings = with_identity(settings)  # App slug / token owner, once per process
     run_store = store or RunStore.open(settings.database_url)
 
     def repo_for(full_name: str) -> GitHubRepo:

@@ -330,6 +330,8 @@ def decide(inputs: GateInputs, policy: RiskPolicy) -> Decision:
         _head_rule(inputs),
         _ok("approved-request", "the linked entity request is approved")
         if inputs.approved_request
+        else _bad("approved-request", "not looked up: only the bot's own PRs are linked")
+        if not is_bot  # gather reads no request for someone else's PR; claim nothing about it
         else _bad("approved-request", "no approved entity request is linked with `Closes #N`"),
         _ok("auto-merge-enabled", "risk.auto_merge is true")
         if policy.auto_merge

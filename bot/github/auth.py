@@ -46,7 +46,7 @@ class ClientOptions:
         )
 
 
-def _private_key(settings: Settings) -> str:
+def private_key(settings: Settings) -> str:
     """The App's PEM key from the setting: the PEM text, `\\n`-escaped PEM, or a file path."""
     assert settings.github_app_private_key is not None
     raw = settings.github_app_private_key.get_secret_value().strip()
@@ -64,11 +64,13 @@ def _private_key(settings: Settings) -> str:
     return raw
 
 
-def _uses_app(settings: Settings) -> bool:
+def uses_app(settings: Settings) -> bool:
+    """Whether these settings authenticate as a GitHub App (id and key both set)."""
     return settings.github_app_id is not None and settings.github_app_private_key is not None
 
 
-def _client_kwargs(settings: Settings, options: ClientOptions) -> dict[str, object]:
+def client_kwargs(settings: Settings, options: ClientOptions) -> dict[str, object]:
+    """PyGithub constructor arguments for the API URL and these transport options."""
     return {
         "base_url": settings.github_api_url.rstrip("/"),
         "timeout": options.timeout,
@@ -102,10 +104,10 @@ def github_auth(
 ) -> Auth.Auth:
     """The PyGithub auth for these settings: App installation if configured, else the token."""
     settings.require_github_auth()
-    if _uses_app(settings):
+    if uses_app(settings):
         assert settings.github_app_id is not None
-        app = Auth.AppAuth(settings.github_app_id, _private_key(settings))
-        kw = _client_kwargs(settings, options or ClientOptions())
+        app = Auth.AppAuth(settings.github_app_id, private_key(settings))
+        kw = client_kwargs(settings, options or ClientOptions())
         return Auth.AppInstallationAuth(app, _installation_id(settings, app, full_name, kw))
     assert settings.github_token is not None
     return Auth.Token(settings.github_token.get_secret_value())
@@ -117,7 +119,7 @@ def connect(
     """A PyGithub client for the configured API URL, credentials and retry budget."""
     options = options or ClientOptions()
     auth = github_auth(settings, full_name, options)
-    return Github(auth=auth, **_client_kwargs(settings, options))  # type: ignore[arg-type]
+    return Github(auth=auth, **client_kwargs(settings, options))  # type: ignore[arg-type]
 
 
 def connect_repo(
@@ -129,12 +131,8 @@ def connect_repo(
     """The ``GitHubRepo`` for one repository, as the bot's configured identity."""
     options = options or ClientOptions()
     gh = connect(settings, options, full_name=full_name)
-    # For a token the bot is whoever the token belongs to, unless the operator named it.
-    explicit = _uses_app(settings) or "bot_login" in settings.model_fields_set
+    from bot.github.identity import bot_login  # noqa: PLC0415 (identity builds on this module)
+
     return PyGithubRepo(
-        gh,
-        full_name,
-        audit=audit,
-        bot_login=settings.bot_login if explicit else None,
-        retry=options.retry,
+        gh, full_name, audit=audit, bot_login=bot_login(settings, options), retry=options.retry
     )

@@ -17,6 +17,7 @@ from typing import Protocol
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from bot.config import RepoConfig
 from bot.errors import IssuebotError
@@ -29,18 +30,33 @@ from bot.events.event import (
 )
 from bot.events.jobs import PROCESS_WEBHOOK, RECONCILE
 from bot.events.router import prefilter, route
-from bot.observability import DELIVERIES_TOTAL, QUEUE_DEPTH, get_logger, render_metrics
+from bot.observability import DELIVERIES_TOTAL, get_logger
 from bot.queue import Queue
+from bot.server.limits import ServerLimits
+from bot.server.metrics import metrics_router, metrics_token
 from bot.settings import Settings
 
 log = get_logger("issuebot.server")
 
 DEFAULT_CONFIG = RepoConfig()
 JOB_RETRIES = 2  # a retried job keeps its semantic claim: it is the same delivery
+BUSY_RETRY_AFTER = 5  # seconds; GitHub does not honour it, but proxies and senders may
+
+
+class BodyTimeoutError(IssuebotError):
+    """The client did not send its whole body within the deadline."""
+
+    kind = "body-timeout"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request body did not arrive within {seconds:g} s")
+
+
 STATUS_OF: dict[type[IssuebotError], int] = {
     BadSignatureError: 401,
     PayloadTooLargeError: 413,
     BadEventError: 400,
+    BodyTimeoutError: 408,
 }
 
 
@@ -82,8 +98,13 @@ def create_app(
     reconcile_every: float | None = None,
     reconcile_repos: Sequence[str] = (),
     serialize_writes: bool = False,
+    limits: ServerLimits | None = None,
 ) -> FastAPI:
     """The FastAPI app: `/webhook`, `/healthz`, `/readyz` (store and queue), `/metrics`.
+
+    `/metrics` is left out when `ISSUEBOT_METRICS_ADDRESS` serves it elsewhere, and needs
+    `ISSUEBOT_METRICS_TOKEN` as a bearer token when that is set. Unauthenticated reads of
+    webhook bodies are bounded in time and number by ``limits`` (from settings by default).
 
     With ``reconcile_every`` seconds, the app also enqueues a reconcile job for every
     repository in ``reconcile_repos`` and every repository a webhook came from.
@@ -92,6 +113,10 @@ def create_app(
     """
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     state = ServerState(store, queue, job, secret, settings.bot_login)
+    limits = limits or ServerLimits.from_settings(settings)
+    # Each unverified body being read holds a slot; when all are taken, answer 503 at once
+    # rather than queue more sockets behind slow clients.
+    reads = asyncio.Semaphore(limits.max_pending_reads)
     if serialize_writes:
         state.write_lock = threading.Lock()
     readiness = (("store", store.ping), ("queue", queue.ping))
@@ -118,15 +143,24 @@ def create_app(
     async def webhook(request: Request) -> Response:
         """Verify, record, enqueue; 202 at once, 401/413/400 for what cannot be trusted."""
         length = request.headers.get("content-length", "0")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:  # refused before reading a byte
             return _refuse(request, PayloadTooLargeError(f"body of {length} bytes is over 25 MB"))
-        body = await _read_capped(request)
-        if body is None:
-            return _refuse(request, PayloadTooLargeError("streamed body is over 25 MB"))
-        try:
-            event = Event.from_http(request.headers, body, state.secret)
-        except IssuebotError as exc:
-            return _refuse(request, exc)
+        if reads.locked():
+            return _busy(request)
+        async with reads:
+            try:
+                async with asyncio.timeout(limits.body_timeout):
+                    body = await _read_capped(request)
+            except TimeoutError:
+                return _refuse(request, BodyTimeoutError(limits.body_timeout))
+            except ClientDisconnect:  # the sender gave up; nobody reads the answer
+                return Response(status_code=400)
+            if body is None:
+                return _refuse(request, PayloadTooLargeError("streamed body is over 25 MB"))
+            try:
+                event = Event.from_http(request.headers, body, state.secret)
+            except IssuebotError as exc:
+                return _refuse(request, exc)
         if event.repo:
             state.repos_seen.add(event.repo)
         reason = prefilter(event, bot_login=state.bot_login)
@@ -146,16 +180,8 @@ def create_app(
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        """Prometheus text: deliveries, runs, step durations, queue depth."""
-        try:
-            QUEUE_DEPTH.set(queue.depth())
-        except Exception as exc:  # a scrape must not fail because the queue is down
-            log.warning("queue_depth_unavailable", error=str(exc))
-        body, content_type = render_metrics()
-        return Response(body, media_type=content_type)
-
+    if settings.metrics_bind() is None:
+        app.include_router(metrics_router(queue, metrics_token(settings)))
     return app
 
 
@@ -177,7 +203,22 @@ def _refuse(request: Request, exc: IssuebotError) -> JSONResponse:
     # Unverified headers never become metric labels: random values would explode the series.
     DELIVERIES_TOTAL.labels(event="unverified", outcome=exc.kind).inc()
     log.warning("webhook_refused", status=status, reason=exc.message, github_event=event)
-    return JSONResponse({"error": exc.kind, "message": exc.message}, status_code=status)
+    # An unread or half-read body must not be drained: closing the connection drops it.
+    close = {"Connection": "close"} if status in (408, 413) else None
+    return JSONResponse(
+        {"error": exc.kind, "message": exc.message}, status_code=status, headers=close
+    )
+
+
+def _busy(request: Request) -> JSONResponse:
+    """503 + Retry-After: every slot for unauthenticated reads is held (GitHub redelivers)."""
+    DELIVERIES_TOTAL.labels(event="unverified", outcome="busy").inc()
+    log.warning("webhook_busy", github_event=request.headers.get("x-github-event", "")[:50])
+    return JSONResponse(
+        {"error": "busy", "message": "too many webhook bodies are being read; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER), "Connection": "close"},
+    )
 
 
 def _accept(state: ServerState, event: Event) -> JSONResponse:

@@ -15,10 +15,14 @@ from typing import Any
 import uvicorn
 
 from bot.errors import IssuebotError
+from bot.server.limits import ServerLimits
 
 
-def make_server(app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any) -> uvicorn.Server:
-    """A uvicorn server for ``app`` without uvicorn's own logging setup (ours is structlog)."""
+def make_server(
+    app: Any, host: str = "127.0.0.1", port: int = 0, limits: ServerLimits | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for ``app`` with our connection limits, logging left to structlog."""
+    options = (limits or ServerLimits()).uvicorn_options()
     config = uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, lifespan="on", **options
     )
@@ -26,9 +30,11 @@ def make_server(app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, limits: ServerLimits | None = None
+) -> Iterator[str]:
     """Yield the base URL (`http://127.0.0.1:PORT`) while the app serves; stop on exit."""
-    server = make_server(app, host, port)
+    server = make_server(app, host, port, limits)
     thread = threading.Thread(target=server.run, name="issuebot-http", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from bot.events.jobs import use_wiring
 from bot.events.wiring import wiring_from_settings
+from bot.github.identity import with_identity
 from bot.queue import InProcessQueue
 from bot.server.app import create_app
 from bot.server.background import serve_in_thread
+from bot.server.limits import ServerLimits
 from bot.settings import Settings
 from bot.store import RunStore
 
@@ -50,9 +52,11 @@ def run_bot(
 ) -> Iterator[RunningBot]:
     """Serve webhooks and run their jobs here until the block exits (then drain and stop)."""
     settings.require_github_auth()
+    settings = with_identity(settings)
     run_store = store or RunStore.open(settings.database_url)
     queue = InProcessQueue(max_workers=workers)
     use_wiring(wiring_from_settings(settings, store=run_store, queue=queue))
+    limits = ServerLimits.from_settings(settings)
     app = create_app(
         settings,
         store=run_store,
@@ -60,9 +64,10 @@ def run_bot(
         reconcile_every=reconcile_every,
         reconcile_repos=reconcile_repos,
         serialize_writes=settings.database_url.startswith("sqlite"),
+        limits=limits,
     )
     try:
-        with serve_in_thread(app, host, port) as url:
+        with serve_in_thread(app, host, port, limits) as url:
             yield RunningBot(url, run_store, queue)
     finally:
         queue.close(wait=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from bot.config import RepoConfig, read_repo_config
+import pytest
+import yaml
+
+from bot.config import RepoConfig, parse_repo_config, read_repo_config
 from bot.errors import ConfigError
 
 PYPROJECT = """
@@ -49,3 +52,34 @@ def test_broken_toml_and_yaml_are_config_errors_not_crashes() -> None:
         read_repo_config({"pyproject.toml": "[tool.issuebot\n"}.get)
     with pytest.raises(ConfigError, match="not valid YAML"):
         read_repo_config({".github/issuebot.yml": "labels: [unclosed\n"}.get)
+
+
+ESCAPES = {
+    "/etc/passwd": "is absolute",
+    "../outside/spec.json": "has a '..' segment",
+    "specs/../../outside": "has a '..' segment",
+    "C:/Windows/spec.json": "starts with a drive letter",
+    "specs\\entities.json": "contains a backslash",
+    "~/spec.json": "starts with ~",
+}
+
+
+@pytest.mark.parametrize("key", ["spec", "output", "generated", "hooks"])
+@pytest.mark.parametrize(("value", "reason"), ESCAPES.items())
+def test_a_path_that_leaves_the_repository_is_a_config_error(
+    key: str, value: str, reason: str
+) -> None:
+    entry = {"paths": {key: [value] if key in ("generated", "hooks") else value}}
+    text = yaml.safe_dump(entry)
+    with pytest.raises(ConfigError, match=rf"paths\.{key}.*{re.escape(reason)}"):
+        parse_repo_config(text)
+
+
+def test_protected_paths_are_confined_too_and_ordinary_paths_pass() -> None:
+    with pytest.raises(ConfigError, match="is absolute"):
+        parse_repo_config("risk:\n  protected_paths: [/srv/**]\n")
+    config = parse_repo_config(
+        "paths:\n  spec: api/specs/entities.json\n  output: services/api\n"
+        "  generated: ['app/**', 'tests/test_*.py']\n"
+    )
+    assert (config.paths.spec, config.paths.output) == ("api/specs/entities.json", "services/api")

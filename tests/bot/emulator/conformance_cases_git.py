@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.bot.emulator.conformance_cases import (
     RT,
     Case,
@@ -10,6 +12,7 @@ from tests.bot.emulator.conformance_cases import (
     _merged_check,
     _protect,
 )
+from tests.bot.emulator.world import World
 
 CASES = [
     Case(
@@ -249,4 +252,13 @@ CASES = [
         200,
         lambda w: w.client("issuebot[bot]").get("/installation/repositories"),
     ),
+    # An installation token is not a user: GitHub refuses `GET /user` to it.
+    Case("GET", "/user", 403, lambda w: _as_installation(w).get("/user")),
 ]
+
+
+def _as_installation(w: World) -> httpx.Client:
+    """A raw client holding a freshly minted installation token of the default App."""
+    minted = w.app_client().post(f"/app/installations/{w.gh.installation_id()}/access_tokens")
+    token = minted.json()["token"]
+    return httpx.Client(base_url=w.gh.api_url, headers={"Authorization": f"token {token}"})
