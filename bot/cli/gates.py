@@ -8,13 +8,6 @@ from typing import Annotated
 import typer
 
 from bot.errors import UsageError
-from bot.gates.merge import evaluate_pull, judge_pull, load_config
-from bot.gates.report import decision_text
-from bot.github import MemoryAuditSink, connect_repo
-from bot.github.identity import with_identity
-from bot.locks import make_lock_manager
-from bot.settings import load_settings
-from bot.store import RunStore
 
 
 def evaluate(
@@ -26,6 +19,15 @@ def evaluate(
     """Judge a pull request with the risk rules and print every rule's verdict."""
     if repo.count("/") != 1:
         raise UsageError(f"--repo must be OWNER/NAME, got {repo!r}")
+    # Commands load their area when run, so listing them stays instant.
+    from bot.gates.merge import evaluate_pull, judge_pull, load_config  # noqa: PLC0415
+    from bot.gates.report import decision_text  # noqa: PLC0415
+    from bot.github import MemoryAuditSink, connect_repo  # noqa: PLC0415
+    from bot.github.identity import with_identity  # noqa: PLC0415
+    from bot.locks import make_lock_manager  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     settings = with_identity(load_settings())
     if apply:
         store = RunStore.open(settings.database_url)
