@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.config import RepoConfig
 from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
-from bot.gates.heads import RunReader, foreign_commits, last_pushed_sha
+from bot.gates.heads import RunReader, attested_by_app, foreign_commits, last_pushed_sha
 from bot.gates.holds import closing_issue, hold_by_comment, read_holds
 from bot.gates.produced import ungenerated
 from bot.gates.risk import CheckResult, GateInputs
@@ -123,7 +123,11 @@ def gather(
         spec_change = classify_spec_change(
             repo.read_file(config.paths.spec, ref=diff.merge_base), head_spec
         )
+    checks = _checks(repo, pull.head_sha) if is_bot else ()
     pushed = last_pushed_sha(runs, repo.full_name, pull.head_ref) if is_bot else None
+    own = [(c.name, c.sha, c.origin) for c in checks if c.source == "check_run"]
+    if pushed is None and is_bot and attested_by_app(own, pull.head_sha, bot_login):
+        pushed = pull.head_sha  # no run store here: the App's own check run witnesses the push
     foreign = foreign_commits(diff.commits, pushed) if diff and pushed != pull.head_sha else ()
     present = [f.path for f in diff.files if f.status != "removed"] if diff else []
     holds = read_holds(repo, pull, config, bot_login=bot_login)
@@ -138,7 +142,7 @@ def gather(
         approved_request=is_bot and _approved(repo, issue_number, config),
         files=diff.files if diff else (),
         spec_change=spec_change,
-        checks=_checks(repo, pull.head_sha) if is_bot else (),
+        checks=checks,
         required_checks=required,
         protection_note=protection_note,
         mergeable=pull.mergeable,

@@ -17,6 +17,8 @@ from bot.store.records import Run, StepRecord
 
 _ISSUE_OF_BRANCH = re.compile(r"^feat/issue-([0-9]+)-")
 RUNS_LOOKED_AT = 20
+BOT_CHECK_NAME = "issuebot / tests"  # the check run the pipeline puts on each commit it pushes
+SHARED_APPS = frozenset({"github-actions"})  # any workflow of the repository reports as these
 
 
 class RunReader(Protocol):
@@ -91,3 +93,26 @@ def is_bot_pull(pull: PullRequest, repo: str, bot_login: str) -> bool:
     """Opened by the bot from a branch of ``repo`` itself (a fork's same-named branch is not)."""
     head_repo = pull.head_repo or repo
     return pull.author == bot_login and head_repo.lower() == repo.lower()
+
+
+def app_slug(bot_login: str) -> str | None:
+    """The GitHub App a `<slug>[bot]` login acts for, unless every workflow shares that app."""
+    if not bot_login.endswith("[bot]"):
+        return None
+    slug = bot_login.removesuffix("[bot]")
+    return None if slug in SHARED_APPS else slug
+
+
+def attested_by_app(
+    check_runs: Sequence[tuple[str, str, str | None]], head_sha: str, bot_login: str
+) -> bool:
+    """Whether the bot's own App put its check on ``head_sha`` (name, sha, app of each run).
+
+    Only the App itself can create a check run under its name, and the pipeline creates one
+    only on a commit it pushed: with no run store to ask (one workflow run per event in
+    Action mode), that check is GitHub's own record of which head the bot pushed.
+    """
+    slug = app_slug(bot_login)
+    return slug is not None and any(
+        name == BOT_CHECK_NAME and sha == head_sha and app == slug for name, sha, app in check_runs
+    )

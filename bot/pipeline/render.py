@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.gates.heads import BOT_CHECK_NAME
 from bot.templating import render_markdown
 
 SUMMARY_MARKER = "run-summary"
 DIAGNOSIS_MARKER = "run-diagnosis"
-CHECK_NAME = "issuebot / tests"
+CHECK_NAME = BOT_CHECK_NAME
 _ICONS = {"ok": "✅", "skipped": "⏭️", "failed": "❌", "running": "⏳", "pending": "▫️"}
 
 
