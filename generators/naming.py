@@ -6,7 +6,7 @@ import functools
 import hashlib
 import keyword
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import inflect
@@ -129,9 +129,26 @@ _SINGULAR_ENDINGS = ("ss", "us", "is", "as")  # bus, analysis, gas: singular des
 
 @functools.cache
 def _inflect() -> inflect.engine:
-    import inflect  # noqa: PLC0415 - seconds of import-time type instrumentation; only when pluralising
+    """inflect's engine, imported on first use and without typeguard's instrumentation.
 
+    inflect wraps its methods in typeguard's ``@typechecked``, which re-parses and recompiles
+    their source at import time: ~3 s of CPU on every CLI call and worker start. The checks
+    only guard argument types, and we pass it nothing but ``[a-z][a-z0-9]*`` words.
+    """
+    import typeguard  # noqa: PLC0415
+
+    original = typeguard.typechecked
+    typeguard.typechecked = _unchecked
+    try:
+        import inflect  # noqa: PLC0415
+    finally:
+        typeguard.typechecked = original
     return inflect.engine()
+
+
+def _unchecked(target: Any = None, **_options: Any) -> Any:
+    """Stands in for ``typeguard.typechecked`` while inflect is imported (see ``_inflect``)."""
+    return target if target is not None else (lambda inner: inner)
 
 
 def pluralize(snake: str) -> str:
