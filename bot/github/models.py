@@ -40,6 +40,17 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class IssueEvent:
+    """One entry of an issue's event log: who added or removed which label, and when."""
+
+    id: int
+    event: str
+    actor: str
+    created_at: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class PullRequest:
     """A pull request with the fields the pipeline and the merge gates decide on."""
 
