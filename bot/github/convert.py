@@ -69,6 +69,7 @@ def issue(data: Json) -> Issue:
         html_url=str(data.get("html_url") or ""),
         node_id=str(data.get("node_id") or ""),
         state_reason=data.get("state_reason"),
+        updated_at=data.get("updated_at"),
     )
 
 

@@ -27,6 +27,7 @@ class Issue:
     html_url: str
     node_id: str = ""
     state_reason: str | None = None
+    updated_at: str | None = None  # changes with the body, labels, comments (second resolution)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.errors import GitError
 from bot.github.models import CheckOutput
 from bot.gitops import ls_remote
+from bot.issuespec.approval import require_still_approved
 from bot.pipeline import texts
 from bot.pipeline.model import Output, RunContext, Step
 from bot.pipeline.render import CHECK_NAME
@@ -21,6 +22,9 @@ def push(ctx: RunContext) -> Output:
     branch = ctx.outputs["workspace"]["branch"]
     base = ctx.outputs["workspace"]["base"]
     sha = ctx.outputs["commit"]["sha"]
+    approval_id = ctx.outputs["verify"].get("approval_id")
+    if approval_id is not None:  # an edit since verify revokes the approval: push nothing
+        require_still_approved(ctx.gh, ctx.store, ctx.issue, approval_id, ctx.config.labels)
     remote = ws.remote_branch_sha(branch)
     if remote != sha:
         foreign = ws.foreign_commits(branch, base, ctx.identity)
