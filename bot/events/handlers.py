@@ -20,6 +20,7 @@ from bot.github.approvers import check_approver
 from bot.github.audit import Approval
 from bot.github.protocol import GitHubRepo
 from bot.issuespec.approval import ApprovalLog, ApprovalRecord, revoke_if_edited
+from bot.issuespec.review import REVIEW_MARKER
 from bot.observability import get_logger
 
 log = get_logger("issuebot.events")
@@ -205,6 +206,8 @@ def _start_run(
         if accepted.record is None or accepted.revoked:
             return Outcome(intent, "ignored", accepted.reason)
         approval_id = accepted.record.id
+        if repo.find_comment(number, REVIEW_MARKER) is not None:  # no "withdrawn" note left
+            services.validate(repo, number, config)
     if intent.kind == "retry":
         runner.retry(name, number, actor, approval_id=approval_id)
     else:

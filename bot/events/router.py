@@ -8,6 +8,7 @@ bot must see about its own work (its PR merged, checks finished on its head comm
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from typing import Literal
@@ -124,9 +125,11 @@ def _route_issue(event: Event, config: RepoConfig, repo: str, actor: str) -> Int
     if labels.entity_request not in issue.label_names:
         return _ignore(event, "not an entity request")
     if action in ("opened", "edited"):
-        # Keyed by the revision (its update time and content), never by the content alone:
-        # an A→B→A edit is three reviews, only a redelivered or concurrent twin is one.
-        state = f"{issue.updated_at}\n{issue.title}\n{issue.body or ''}"
+        # Keyed by the revision (update time, content and what it changed from), never by the
+        # content alone: an A→B→A edit is three reviews, even within one second (GitHub's
+        # timestamps have second resolution); only a redelivered or concurrent twin is one.
+        changes = json.dumps(event.payload.raw.get("changes"), sort_keys=True, default=str)
+        state = f"{action}\n{issue.updated_at}\n{changes}\n{issue.title}\n{issue.body or ''}"
         return Intent(
             kind="request-validated",
             repo=repo,
