@@ -18,7 +18,7 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 def escape(text: str) -> str:
     """Neutralise Markdown, HTML and @-mentions in untrusted text (one line, bounded)."""
-    flat = " ".join(neutralise(text).split())[:500]
+    flat = " ".join(neutralise(text[:2000]).split())[:500]
     flat = "".join(_HTML.get(ch, ch) for ch in flat)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 

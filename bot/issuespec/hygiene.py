@@ -14,11 +14,12 @@ import re
 
 ZWSP = "\u200b"
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
-_IMAGE = re.compile(r"!\[([^\]\n]{0,256})\]\([^)\n]{0,2048}\)")
-_REF_IMAGE = re.compile(r"!\[([^\]\n]{0,256})\]\[[^\]\n]{0,256}\]")
-_HTML = re.compile(
-    r"<!--.{0,4096}?-->|</?[A-Za-z][A-Za-z0-9-]{0,64}(?:[ \t\n/][^<>]{0,1024})?>", re.S
+# Bounded, and no class can run past the next opener, so each start scans a short stretch.
+_IMAGE = re.compile(
+    r"!\[([^\[\]\n]{0,256})\]"  # alt text, kept
+    r"(?:\([^()\s]{0,2048}(?:[ \t]+\"[^\"\n]{0,256}\")?\)|\[[^\[\]\n]{0,256}\])"  # (url) or [ref]
 )
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,64}(?:[ \t\n/][^<>]{0,1024})?>")
 _CLOSING = re.compile(
     r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b"
     r"(?=(?:[ \t]{0,64}:)?[ \t]{1,64}"
@@ -32,7 +33,20 @@ def neutralise(text: str, *, code: bool = False) -> str:
     where images and HTML never render, so only mentions and closing keywords matter)."""
     if not code:
         text = _IMAGE.sub(r"\1", text)
-        text = _REF_IMAGE.sub(r"\1", text)
-        text = _HTML.sub("", text)
+        text = _TAG.sub("", _without_comments(text))
     text = _CLOSING.sub(lambda m: m.group(1) + ZWSP, text)
     return _MENTION.sub("@" + ZWSP, text)
+
+
+def _without_comments(text: str) -> str:
+    """HTML comments removed, an unclosed one with the rest of the text (GitHub hides it)."""
+    out: list[str] = []
+    at = 0
+    while (start := text.find("<!--", at)) != -1:
+        out.append(text[at:start])
+        end = text.find("-->", start + 4)
+        if end == -1:
+            return "".join(out)
+        at = end + 3
+    out.append(text[at:])
+    return "".join(out)
