@@ -1,8 +1,11 @@
 """One way to render the markdown the bot posts: a cached jinja2 Environment per template kind.
 
 Templates only loop and branch; strangers' text is escaped by the filters registered here
-(from `bot.issuespec.markdown`), never interpolated raw. Autoescape is off because the output
-is markdown, not HTML; StrictUndefined turns a missing value into an error, not a blank.
+(from `bot.issuespec.markdown`), never interpolated raw. Every filter first applies the one
+output-hygiene rule (`bot.issuespec.hygiene.neutralise`: no pings, images, raw HTML or
+closing keywords from user text); only the issue body, which must read back as the request
+it came from, is rendered without it. Autoescape is off because the output is markdown, not
+HTML; StrictUndefined turns a missing value into an error, not a blank.
 """
 
 from __future__ import annotations
@@ -15,18 +18,31 @@ import jinja2
 from generators.resources import templates
 
 
-def _fenced(value: object, info: str = "") -> str:
-    from bot.issuespec.markdown import fence  # noqa: PLC0415 - see markdown_environment
-
-    text = "\n".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-    return fence(text, info)
+def _identity(text: str, *, code: bool = False) -> str:
+    return text
 
 
 @cache
-def markdown_environment(kind: str) -> jinja2.Environment:
-    """The Environment for `templates/<kind>/` with the escaping filters every kind shares."""
+def markdown_environment(kind: str, *, hygiene: bool = True) -> jinja2.Environment:
+    """The Environment for `templates/<kind>/` with the escaping filters every kind shares.
+
+    ``hygiene=False`` only for text that must round-trip verbatim (the issue body itself).
+    """
     # bot.issuespec renders through this module, so its escapers load here, not at import time
-    from bot.issuespec.markdown import code_span, escape_block, escape_inline, escape_text  # noqa: PLC0415
+    from bot.issuespec.hygiene import neutralise  # noqa: PLC0415
+    from bot.issuespec.markdown import (  # noqa: PLC0415
+        code_span,
+        escape_block,
+        escape_inline,
+        escape_text,
+        fence,
+    )
+
+    clean = neutralise if hygiene else _identity
+
+    def fenced(value: object, info: str = "") -> str:
+        text = "\n".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        return fence(clean(text, code=True), info)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates(kind)),
@@ -37,11 +53,11 @@ def markdown_environment(kind: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        code=lambda value: code_span(str(value)),
-        md_inline=lambda value: escape_inline(str(value)),
-        md_block=lambda value: escape_block(str(value)),
-        md_text=lambda value: escape_text(str(value)),
-        fenced=_fenced,
+        code=lambda value: code_span(clean(str(value))),
+        md_inline=lambda value: escape_inline(clean(str(value))),
+        md_block=lambda value: escape_block(clean(str(value))),
+        md_text=lambda value: escape_text(clean(str(value))),
+        fenced=fenced,
     )
     return env
 

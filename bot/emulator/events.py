@@ -8,7 +8,7 @@ from bot.emulator.core import Emulator
 from bot.emulator.serializers import label_json
 from bot.emulator.serializers_issues import comment_json, issue_json
 from bot.emulator.serializers_pulls import pull_json
-from bot.emulator.state import Comment, Issue, Repo
+from bot.emulator.state import Comment, Issue, IssueEvent, Repo, now_iso
 
 
 def issue_event(
@@ -34,8 +34,12 @@ def issue_event(
 def label_event(
     emulator: Emulator, repo: Repo, issue: Issue, action: str, *, label_name: str, sender: str
 ) -> None:
-    """``labeled``/``unlabeled`` carrying the label."""
+    """``labeled``/``unlabeled`` carrying the label, also kept in the issue's event log."""
     label = repo.labels.get(label_name)
+    with emulator.store.lock:
+        issue.events.append(
+            IssueEvent(emulator.store.next_id(), action, sender, now_iso(), label_name)
+        )
     extra = {"label": label_json(emulator.store, repo, label)} if label is not None else {}
     issue_event(emulator, repo, issue, action, sender, **extra)
 

@@ -1,4 +1,4 @@
-"""Issues: create, get, edit (title/body/state/labels/assignees), list with filters."""
+"""Issues: create, get, edit (title/body/state/labels/assignees), list, their event log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.events import issue_event, label_diff_events
-from bot.emulator.serializers_issues import rest_issue_json
+from bot.emulator.serializers_issues import issue_event_json, rest_issue_json
 from bot.emulator.state import Issue, Label, now_iso
 from bot.emulator.web import ApiError, JsonObject, created, paginated, validation_failed
 
@@ -147,4 +147,14 @@ def list_issues(request: Request, owner: str, repo: str) -> Response:
         key = "updated_at" if query.get("sort") == "updated" else "number"
         issues.sort(key=lambda i: getattr(i, key), reverse=query.get("direction") != "asc")
         items = [rest_issue_json(access.store, access.repo, i) for i in issues]
+    return paginated(request, items)
+
+
+@router.get("/repos/{owner}/{repo}/issues/{number}/events")
+def list_issue_events(request: Request, owner: str, repo: str, number: int) -> Response:
+    """The issue's event log, oldest first: who added or removed which label, and when."""
+    access = repo_access(request, owner, repo)
+    with access.store.lock:
+        issue = access.issue(number)
+        items = [issue_event_json(access.store, access.repo, issue, e) for e in issue.events]
     return paginated(request, items)

@@ -11,7 +11,7 @@ from bot.emulator.serializers import (
     repo_api,
     user_json,
 )
-from bot.emulator.state import Comment, Issue, Repo, Store
+from bot.emulator.state import Comment, Issue, IssueEvent, Repo, Store
 
 
 def author_association(store: Store, repo: Repo, login: str) -> str:
@@ -104,4 +104,24 @@ def comment_json(store: Store, repo: Repo, comment: Comment) -> dict[str, Any]:
         "body": comment.body,
         "reactions": reactions_rollup(api, comment.reactions),
         "performed_via_github_app": None,
+    }
+
+
+def issue_event_json(store: Store, repo: Repo, issue: Issue, event: IssueEvent) -> dict[str, Any]:
+    """One entry of `GET /repos/{owner}/{repo}/issues/{n}/events` (a labeled/unlabeled event).
+
+    GitHub keeps the label's name and color as they were; a deleted label still shows.
+    """
+    label = repo.labels.get(event.label or "")
+    return {
+        "id": event.id,
+        "node_id": node_id("LE" if event.event == "labeled" else "UNLE", event.id),
+        "url": f"{repo_api(store, repo)}/issues/events/{event.id}",
+        "actor": user_json(store, event.actor),
+        "event": event.event,
+        "commit_id": None,
+        "commit_url": None,
+        "created_at": event.created_at,
+        "performed_via_github_app": None,
+        "label": {"name": event.label or "", "color": label.color if label else "ededed"},
     }

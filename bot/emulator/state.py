@@ -107,6 +107,18 @@ class Issue:
     reactions: list[Reaction] = field(default_factory=list)
     pull: PullInfo | None = None
     pull_id: int = 0
+    events: list[IssueEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IssueEvent:
+    """One entry of an issue's event log (`GET .../issues/{n}/events`): who did what, when."""
+
+    id: int
+    event: str  # labeled / unlabeled
+    actor: str
+    created_at: str
+    label: str | None = None
 
 
 @dataclass

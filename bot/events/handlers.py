@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 from bot.config import RepoConfig
 from bot.errors import IssuebotError, LockConflictError
 from bot.events import messages
+from bot.events.approvals import accept_event, revert_label
 from bot.events.router import BOT_BRANCH, Intent
 from bot.gates.heads import is_bot_pull
 from bot.gates.holds import lift_holds
@@ -20,6 +21,8 @@ from bot.gates.report import MERGED_MARKER
 from bot.github.approvers import check_approver
 from bot.github.audit import Approval
 from bot.github.protocol import GitHubRepo
+from bot.issuespec.approval import ApprovalLog, ApprovalRecord, revoke_if_edited
+from bot.issuespec.review import REVIEW_MARKER
 from bot.observability import get_logger
 
 log = get_logger("issuebot.events")
@@ -34,12 +37,14 @@ Result = Literal["done", "refused", "ignored", "failed", "duplicate", "config-er
 class Runner(Protocol):
     """The run pipeline as the event handlers need it (G's Orchestrator behind an adapter)."""
 
-    def implement(self, repo: str, issue: int, actor: str) -> object:
-        """Start (or join) the run that turns issue ``issue`` into a PR."""
+    def implement(
+        self, repo: str, issue: int, actor: str, *, approval_id: int | None = None
+    ) -> object:
+        """Start (or join) the run that builds the approval ``approval_id`` of ``issue``."""
         ...
 
-    def retry(self, repo: str, issue: int, actor: str) -> object:
-        """Rerun the last failed run of the issue."""
+    def retry(self, repo: str, issue: int, actor: str, *, approval_id: int | None = None) -> object:
+        """Rerun the last failed run of the issue (building approval ``approval_id``)."""
         ...
 
     def cancel(self, repo: str, issue: int, actor: str) -> object:
@@ -58,7 +63,14 @@ class Runner(Protocol):
 class Validator(Protocol):
     """Re-parse and validate an entity request after it was opened or edited (issue-spec)."""
 
-    def __call__(self, repo: GitHubRepo, issue_number: int, config: RepoConfig) -> object: ...
+    def __call__(
+        self,
+        repo: GitHubRepo,
+        issue_number: int,
+        config: RepoConfig,
+        *,
+        withdrawn: ApprovalRecord | None = None,
+    ) -> object: ...
 
 
 class Previewer(Protocol):
@@ -75,6 +87,7 @@ class Services:
     validate: Validator
     preview: Previewer
     bot_login: str
+    approvals: ApprovalLog | None = None  # where approvals are pinned (the run store)
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,7 @@ def check_permission(repo: GitHubRepo, intent: Intent, config: RepoConfig) -> Ou
         teams = () if not check.has_permission else check.teams
         body = messages.refusal_text(actor, check.permission, check.required, teams)
         repo.upsert_comment(intent.number, f"refusal-{actor.lower()}", body)
+        revert_label(repo, intent.number, intent.via_label, config)
     return Outcome(intent, "refused", check.reason())
 
 
@@ -119,6 +133,8 @@ def handle(intent: Intent, repo: GitHubRepo, config: RepoConfig, services: Servi
             return Outcome(intent, "failed", text)
         number = issue
     try:
+        if intent.kind in RUNS:
+            return _start_run(intent, number, repo, config, services)
         return Outcome(intent, "done", _apply(intent, number, repo, config, services))
     except LockConflictError as exc:
         repo.upsert_comment(number, "busy", messages.report_text(intent.kind, exc.message))
@@ -158,10 +174,6 @@ def _apply(
             repo.upsert_comment(number, "status", text)
         case "preview":
             repo.upsert_comment(number, "preview", services.preview(repo, number, config))
-        case "implement":
-            runner.implement(name, number, actor)
-        case "retry":
-            runner.retry(name, number, actor)
         case "cancel":
             runner.cancel(name, number, actor)
         case "hold":
@@ -173,13 +185,39 @@ def _apply(
             for pull in pulls:
                 runner.evaluate_merge(name, pull.number, pull.head_sha)
         case "request-validated":
-            services.validate(repo, number, config)
+            book = services.approvals
+            withdrawn = revoke_if_edited(repo, book, number, config.labels) if book else None
+            services.validate(repo, number, config, withdrawn=withdrawn)
         case "pr-merged":
             return _finish_merged(intent, number, repo, services.bot_login)
         case "checks-completed":
             for pr in intent.pr_numbers or _prs_of_branch(repo, intent.branch):
                 runner.evaluate_merge(name, pr, intent.head_sha)
     return intent.kind
+
+
+def _start_run(
+    intent: Intent, number: int, repo: GitHubRepo, config: RepoConfig, services: Services
+) -> Outcome:
+    """Pin the approval (unless the event is stale or replayed), then start its run."""
+    name, actor, runner = repo.full_name, intent.actor or "", services.runner
+    approval_id = intent.approval_id
+    book = services.approvals
+    if book is not None and intent.source == "event":
+        accepted = accept_event(intent, number, repo, config, book)
+        if accepted.revoked and accepted.record is not None:
+            services.validate(repo, number, config, withdrawn=accepted.record)
+        if accepted.record is None or accepted.revoked:
+            return Outcome(intent, "ignored", accepted.reason)
+        approval_id = accepted.record.id
+        if repo.find_comment(number, REVIEW_MARKER) is not None:  # no "withdrawn" note left
+            services.validate(repo, number, config)
+    if intent.kind == "retry":
+        runner.retry(name, number, actor, approval_id=approval_id)
+    else:
+        runner.implement(name, number, actor, approval_id=approval_id)
+    detail = f"{intent.kind} of approval {approval_id}" if approval_id else intent.kind
+    return Outcome(intent, "done", detail)
 
 
 def _prs_of_branch(repo: GitHubRepo, branch: str | None) -> tuple[int, ...]:

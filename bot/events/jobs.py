@@ -15,6 +15,7 @@ from bot.events.handlers import Outcome
 from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import PipelineRunner, Wiring, wiring_from_settings
+from bot.issuespec.approval import live_approval
 from bot.observability import get_logger, log_context
 from bot.queue import make_queue
 from bot.settings import load_settings
@@ -65,7 +66,7 @@ def process_webhook(payload: dict[str, Any]) -> str:
 
 
 def run_implement(payload: dict[str, Any]) -> str:
-    """The run job: `{"repo", "issue", "actor"?, "trigger"?}`, or `"run_id"` to resume one.
+    """The run job: `{"repo", "issue", "actor"?, "trigger"?, "approval_id"?}`, or `"run_id"`.
 
     The one entry point for runs on every queue: the handlers, the reconciler and worker
     recovery all enqueue it. A run that another worker already holds, or that was cancelled
@@ -80,6 +81,12 @@ def run_implement(payload: dict[str, Any]) -> str:
         raise ConfigError("this process's wiring has no run pipeline")
     run_id = payload.get("run_id")
     with log_context(repo=repo, issue=issue, run_id=run_id):
+        approval_id = payload.get("approval_id")
+        live = live_approval(runner.store, repo, issue) if approval_id is not None else None
+        if approval_id is not None and (live is None or live.id != int(approval_id)):
+            # Revoked (the body was edited) or superseded since the job was queued.
+            log.info("implement_skipped", reason=f"approval {approval_id} no longer stands")
+            return "skipped"
         try:
             if run_id:
                 result = runner.resume_now(repo, str(run_id))

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from bot.config import CONFIG_PATH, RepoConfig
+from bot.issuespec.hygiene import neutralise
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -17,16 +18,17 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 def escape(text: str) -> str:
     """Neutralise Markdown, HTML and @-mentions in untrusted text (one line, bounded)."""
-    flat = "".join(_HTML.get(ch, ch) for ch in " ".join(text.split())[:500])
-    # A zero-width space after `@` keeps GitHub from notifying a user or team.
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat).replace("@", "@\u200b")
+    flat = " ".join(neutralise(text[:2000]).split())[:500]
+    flat = "".join(_HTML.get(ch, ch) for ch in flat)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def quote_block(text: str) -> str:
     """Untrusted multi-line text as an indented-free fenced block that cannot be closed early."""
+    text = neutralise(text[:4000], code=True)
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text[:4000]}\n{fence}"
+    return f"{fence}text\n{text}\n{fence}"
 
 
 def help_text(config: RepoConfig, unknown: str | None = None) -> str:

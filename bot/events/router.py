@@ -8,6 +8,7 @@ bot must see about its own work (its PR merged, checks finished on its head comm
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from typing import Literal
@@ -61,6 +62,13 @@ class Intent(BaseModel):
     dedupe_key: str = ""
     source: Literal["event", "reconciler"] = "event"
     on_pull: bool = False  # a command commented on a pull request rather than an issue
+    # What the approver saw: the issue as the event carried it (None: not an approval event).
+    seen_body: str | None = None
+    seen_title: str | None = None
+    seen_updated_at: str | None = None
+    # The label change this approval is ("unlabeled:needs-review"), to re-check and undo.
+    via_label: str | None = None
+    approval_id: int | None = None  # the reconciler's already-checked approval
 
     @property
     def needs_permission(self) -> bool:
@@ -117,7 +125,11 @@ def _route_issue(event: Event, config: RepoConfig, repo: str, actor: str) -> Int
     if labels.entity_request not in issue.label_names:
         return _ignore(event, "not an entity request")
     if action in ("opened", "edited"):
-        state = f"{issue.title}\n{issue.body or ''}"
+        # Keyed by the revision (update time, content and what it changed from), never by the
+        # content alone: an A→B→A edit is three reviews, even within one second (GitHub's
+        # timestamps have second resolution); only a redelivered or concurrent twin is one.
+        changes = json.dumps(event.payload.raw.get("changes"), sort_keys=True, default=str)
+        state = f"{action}\n{issue.updated_at}\n{changes}\n{issue.title}\n{issue.body or ''}"
         return Intent(
             kind="request-validated",
             repo=repo,
@@ -143,6 +155,10 @@ def _route_issue(event: Event, config: RepoConfig, repo: str, actor: str) -> Int
         dedupe_key=implement_key(
             repo, issue.number, issue.label_names, issue.updated_at, actor=actor
         ),
+        seen_body=issue.body or "",
+        seen_title=issue.title,
+        seen_updated_at=issue.updated_at,
+        via_label=f"{action}:{label}",
     )
 
 
@@ -177,6 +193,9 @@ def _route_comment(event: Event, repo: str) -> Intent:
         on_pull=issue.pull_request is not None,
         delivery_id=event.delivery_id,
         dedupe_key=_key(repo, issue.number, command.name, f"comment:{comment.id}"),
+        seen_body=issue.body or "",
+        seen_title=issue.title,
+        seen_updated_at=issue.updated_at,
     )
 
 

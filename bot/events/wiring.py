@@ -109,19 +109,27 @@ class PipelineRunner:
         """Continue an interrupted run (worker recovery), skipping steps that still hold."""
         return self._orchestrator(repo).resume(run_id)
 
-    def _start(self, repo: str, issue: int, actor: str, trigger: str) -> object:
+    def _start(
+        self, repo: str, issue: int, actor: str, trigger: str, approval_id: int | None
+    ) -> object:
         if self.queue is None:
             return self.run_now(repo, issue, actor, trigger)
-        payload = {"repo": repo, "issue": issue, "actor": actor, "trigger": trigger}
+        payload: dict[str, object] = {
+            "repo": repo, "issue": issue, "actor": actor, "trigger": trigger,
+        }  # fmt: skip
+        if approval_id is not None:  # the job re-checks that this approval still stands
+            payload["approval_id"] = approval_id
         return self.queue.enqueue(IMPLEMENT_JOB, payload, timeout_seconds=RUN_TIMEOUT_SECONDS)
 
-    def implement(self, repo: str, issue: int, actor: str) -> object:
-        """Run (or join) the implementation of ``issue``."""
-        return self._start(repo, issue, actor, "implement")
+    def implement(
+        self, repo: str, issue: int, actor: str, *, approval_id: int | None = None
+    ) -> object:
+        """Run (or join) the implementation of ``issue``'s approval ``approval_id``."""
+        return self._start(repo, issue, actor, "implement", approval_id)
 
-    def retry(self, repo: str, issue: int, actor: str) -> object:
+    def retry(self, repo: str, issue: int, actor: str, *, approval_id: int | None = None) -> object:
         """A fresh run after a failure (or a stuck run found by the reconciler)."""
-        return self._start(repo, issue, actor, "retry")
+        return self._start(repo, issue, actor, "retry", approval_id)
 
     def cancel(self, repo: str, issue: int, actor: str) -> object:
         """Stop the active run of ``issue``; its worker stops after the current step."""
@@ -165,6 +173,7 @@ def wiring_from_settings(
         validate=on_issue_changed,
         preview=preview_issue,
         bot_login=settings.bot_login,
+        approvals=run_store,
     )
     return Wiring(
         repo_for=repo_for,

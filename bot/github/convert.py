@@ -17,6 +17,7 @@ from bot.github.models import (
     CombinedStatus,
     Comment,
     Issue,
+    IssueEvent,
     Label,
     PullFile,
     PullRequest,
@@ -68,6 +69,7 @@ def issue(data: Json) -> Issue:
         html_url=str(data.get("html_url") or ""),
         node_id=str(data.get("node_id") or ""),
         state_reason=data.get("state_reason"),
+        updated_at=data.get("updated_at"),
     )
 
 
@@ -78,6 +80,18 @@ def comment(data: Json) -> Comment:
         body=str(data.get("body") or ""),
         author=_login(data),
         html_url=str(data.get("html_url") or ""),
+    )
+
+
+def issue_event(data: Json) -> IssueEvent:
+    """One entry of an issue's event log (only labeled/unlabeled carry a label)."""
+    label = data.get("label")
+    return IssueEvent(
+        id=int(data["id"]),
+        event=str(data.get("event") or ""),
+        actor=_login(data, "actor"),
+        created_at=str(data.get("created_at") or ""),
+        label=str(label["name"]) if isinstance(label, Mapping) and "name" in label else None,
     )
 
 

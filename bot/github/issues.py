@@ -16,7 +16,7 @@ from bot.github.audit import Approval
 from bot.github.base import RepoBase
 from bot.github.failures import message_of
 from bot.github.markers import has_marker, with_marker
-from bot.github.models import Comment, Issue, Label
+from bot.github.models import Comment, Issue, IssueEvent, Label
 from bot.github.ops import OpClass, operation
 
 READ, WRITE, DESTRUCTIVE = OpClass.READ, OpClass.WRITE, OpClass.DESTRUCTIVE
@@ -170,6 +170,12 @@ class IssueOps(RepoBase):
         )
         found = (convert.json_of(i) for i in items)
         return tuple(convert.issue(d) for d in found if not convert.is_pull_request(d))
+
+    @operation(READ)
+    def issue_events(self, number: int) -> tuple[IssueEvent, ...]:
+        """Who added or removed which label, oldest first (all pages, PyGithub's get_events)."""
+        events = self._repo.get_issue(number).get_events()
+        return tuple(convert.issue_event(convert.json_of(e)) for e in events)
 
     @operation(WRITE)
     def ensure_label(self, name: str, color: str, description: str = "") -> Label:

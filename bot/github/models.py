@@ -27,6 +27,7 @@ class Issue:
     html_url: str
     node_id: str = ""
     state_reason: str | None = None
+    updated_at: str | None = None  # changes with the body, labels, comments (second resolution)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,17 @@ class Comment:
     body: str
     author: str
     html_url: str
+
+
+@dataclass(frozen=True)
+class IssueEvent:
+    """One entry of an issue's event log: who added or removed which label, and when."""
+
+    id: int
+    event: str
+    actor: str
+    created_at: str
+    label: str | None = None
 
 
 @dataclass(frozen=True)

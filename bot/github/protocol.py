@@ -18,6 +18,7 @@ from bot.github.models import (
     CombinedStatus,
     Comment,
     Issue,
+    IssueEvent,
     Label,
     PullFile,
     PullRequest,
@@ -92,6 +93,10 @@ class GitHubRepo(Protocol):
         self, number: int, *, approval: Approval, reason: Literal["completed", "not_planned"] = ...
     ) -> Issue:
         """DESTRUCTIVE: close issue ``number``."""
+        ...
+
+    def issue_events(self, number: int) -> tuple[IssueEvent, ...]:
+        """The issue's event log, oldest first (labeled/unlabeled: actor, label, time)."""
         ...
 
     # -- labels -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.config import RepoConfig
 from bot.github.protocol import GitHubRepo
+from bot.issuespec.approval import ApprovalRecord
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.render import render_template
 from bot.issuespec.request_feature import LABEL_STYLES
@@ -15,19 +16,27 @@ from bot.issuespec.review import ReviewOutcome, apply_review, ignored, review
 from bot.issuespec.summary import refresh_summary, safe_preview
 
 
-def on_issue_changed(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> ReviewOutcome:
+def on_issue_changed(
+    repo: GitHubRepo,
+    issue_number: int,
+    config: RepoConfig,
+    *,
+    withdrawn: ApprovalRecord | None = None,
+) -> ReviewOutcome:
     """Re-parse and validate an entity request after `issues.opened` / `issues.edited`.
 
     Invalid: the spec-review comment (created or edited in place) and `spec-invalid`.
     Valid: `spec-invalid` removed, an earlier review comment says so, the summary is refreshed
-    so reviewers always see what the current text would build.
+    so reviewers always see what the current text would build. ``withdrawn``: an approval
+    this edit revoked, which the review comment announces.
     """
     issue = repo.get_issue(issue_number)
     if config.labels.entity_request not in issue.labels:
         return ignored(f"#{issue_number} has no {config.labels.entity_request!r} label")
     if issue.state != "open":
         return ignored(f"#{issue_number} is {issue.state}")
-    outcome = review(parse_issue_body(issue.body), config.labels)
+    who = withdrawn.actor if withdrawn is not None else None
+    outcome = review(parse_issue_body(issue.body), config.labels, who)
     if outcome.add_labels:
         color, description = LABEL_STYLES["spec_invalid"]
         repo.ensure_label(config.labels.spec_invalid, color, description)

@@ -31,8 +31,12 @@ def replace_surrogates(text: str) -> tuple[str, int]:
 
 
 def unescape(text: str) -> str:
-    """What GitHub displays for backslash escapes: ``\\#`` shows as ``#``."""
-    return _UNESCAPE.sub(r"\1", text)
+    """What GitHub displays for backslash escapes: ``\\#`` shows as ``#``.
+
+    Splitting on the escape keeps the escaped character (the pattern's group) and drops the
+    backslash, in C: a template substitution costs a Python call per escape.
+    """
+    return "".join(_UNESCAPE.split(text))
 
 
 def _escape_line(line: str) -> str:
@@ -103,20 +107,58 @@ class Section:
 
 
 def _heading_title(raw: str) -> str:
+    """The heading's text without its optional closing `#`s (linear: no regex backtracking)."""
     title = raw.strip()
-    title = re.sub(r"(?:^|[ \t]+)#+$", "", title).strip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.strip()
     return unescape(title)
 
 
+_STRUCTURE_CHARS = frozenset("#`~")
+
+
+def _structural_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines that may open/close a fence or be a heading (up to three spaces,
+    then `#`, a backtick or `~`): every other line is plain text, wherever it is."""
+    chars = _STRUCTURE_CHARS
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line[:1] in chars or (line[:1] == " " and line[:4].lstrip(" ")[:1] in chars)
+    ]
+
+
 def scan(body: str) -> list[Section]:
-    """Split a body into sections by ATX headings, collecting each section's fenced blocks."""
+    """Split a body into sections by ATX headings, collecting each section's fenced blocks.
+
+    Linear in the body's length: only candidate lines are examined one by one, the plain
+    lines between them are moved in slices.
+    """
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     sections = [Section(title="", level=0, line=1)]
     opened: tuple[str, int, int, str, int] | None = None  # char, length, indent, info, line
     buffer: list[str] = []
-    for number, line in enumerate(split_lines(body), start=1):
+
+    def plain(start: int, stop: int) -> None:
+        """Lines ``start:stop`` hold no structure: into the section (and the open fence)."""
+        chunk = lines[start:stop]
+        sections[-1].lines.extend(chunk)
+        if opened is not None:
+            indent = opened[2]
+            if indent:
+                chunk = [ln[min(indent, len(ln) - len(ln.lstrip(" "))) :] for ln in chunk]
+            buffer.extend(chunk)
+
+    done = 0
+    for index in _structural_lines(lines):
+        plain(done, index)
+        done = index + 1
+        line, number = lines[index], index + 1
         current = sections[-1]
         if opened is not None:
-            char, length, indent, info, start = opened
+            char, length, _, info, start = opened
             stripped = line.strip()
             indented = len(line) - len(line.lstrip(" "))
             if indented <= 3 and set(stripped or "x") == {char} and len(stripped) >= length:
@@ -124,8 +166,7 @@ def scan(body: str) -> list[Section]:
                 current.lines.append(line)
                 opened, buffer = None, []
                 continue
-            current.lines.append(line)
-            buffer.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
+            plain(index, index + 1)  # fence content that only looks like structure
             continue
         match = _OPEN_FENCE.match(line)
         if match and not (match.group(2)[0] == "`" and "`" in match.group(3)):
@@ -140,15 +181,16 @@ def scan(body: str) -> list[Section]:
             sections.append(Section(title=title, level=len(heading.group(1)), line=number))
             continue
         current.lines.append(line)
+    plain(done, len(lines))
     if opened is not None:
         sections[-1].fences.append(Fence(opened[3], "\n".join(buffer), opened[4], False))
     return sections
 
 
-_SIGNIFICANT = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+_SIGNIFICANT = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]<>()#+-.!|~"} | {"@": "@\u2060"})
 
 
 def escape_text(text: str) -> str:
     """Fully literal one-line text for bot comments: no markup, links, HTML or @mentions."""
     flat = " ".join(part.strip() for part in split_lines(text)).strip()
-    return _SIGNIFICANT.sub(r"\\\1", flat).replace("@", "@\u2060")
+    return flat.translate(_SIGNIFICANT)

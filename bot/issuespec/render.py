@@ -55,9 +55,13 @@ def md_endpoint(endpoint: str) -> str:
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """The shared markdown Environment of templates/issue/, plus the issue-format filters."""
-    env = markdown_environment("issue")
+def environment(*, hygiene: bool = True) -> jinja2.Environment:
+    """The markdown Environment of templates/issue/, plus the issue-format filters.
+
+    Comments get output hygiene; the issue body (``hygiene=False``) is the request itself
+    and must parse back to exactly what was filed.
+    """
+    env = markdown_environment("issue", hygiene=hygiene)
     env.filters.update(
         md_endpoint=md_endpoint,
         json_block=lambda value: fence(definition_json(value), "json"),
@@ -66,21 +70,24 @@ def environment() -> jinja2.Environment:
 
 
 def render_template(name: str, **context: Any) -> str:
-    """Render one template of templates/issue/ with the given context."""
+    """Render one comment template of templates/issue/ with the given context."""
     return environment().get_template(name).render(**context)
 
 
 def render_issue_body(req: FeatureRequest, *, labels: Labels | None = None) -> str:
     """The issue body for a request; too long for GitHub is an InvalidRequestError."""
-    body = render_template(
-        "body.md.j2",
-        description=req.description,
-        user_story=req.user_story,
-        acceptance_criteria=req.acceptance_criteria,
-        api_endpoints=req.api_endpoints,
-        ui_requirements=req.ui_requirements,
-        definition=req.entity_definition,
-        labels=labels or Labels(),
+    body = (
+        environment(hygiene=False)
+        .get_template("body.md.j2")
+        .render(
+            description=req.description,
+            user_story=req.user_story,
+            acceptance_criteria=req.acceptance_criteria,
+            api_endpoints=req.api_endpoints,
+            ui_requirements=req.ui_requirements,
+            definition=req.entity_definition,
+            labels=labels or Labels(),
+        )
     )
     if len(body) > MAX_BODY_CHARS:
         raise InvalidRequestError(

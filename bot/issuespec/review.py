@@ -48,16 +48,26 @@ def ignored(reason: str) -> ReviewOutcome:
     return ReviewOutcome(status="ignored", reason=reason)
 
 
-def review(parsed: ParsedIssue, labels: Labels) -> ReviewOutcome:
-    """Decide the review comment and label changes for a parsed issue body."""
+def review(parsed: ParsedIssue, labels: Labels, withdrawn: str | None = None) -> ReviewOutcome:
+    """Decide the review comment and label changes for a parsed issue body.
+
+    ``withdrawn`` names the approver whose approval an edit revoked: the comment says so
+    (and is created for it), whatever the verdict on the new text.
+    """
     if parsed.valid:
         text = render_template(
-            "review.md.j2", problems=[], shown=[], hidden=0, labels=labels, entity=parsed.entity
+            "review.md.j2",
+            problems=[],
+            shown=[],
+            hidden=0,
+            labels=labels,
+            entity=parsed.entity,
+            withdrawn=withdrawn,
         )
         return ReviewOutcome(
             status="valid",
             comment=text,
-            create_comment=False,
+            create_comment=withdrawn is not None,
             remove_labels=(labels.spec_invalid,),
             entity=parsed.entity,
         )
@@ -69,6 +79,7 @@ def review(parsed: ParsedIssue, labels: Labels) -> ReviewOutcome:
         hidden=max(0, len(problems) - MAX_SHOWN),
         labels=labels,
         entity=None,
+        withdrawn=withdrawn,
     )
     return ReviewOutcome(
         status="invalid",

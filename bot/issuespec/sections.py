@@ -31,7 +31,8 @@ _SECTION_KEYS = {
     "spec": "entity",
 }
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[([ xX])\](?:[ \t]+|$))?(.*)$")
-_CODE_HEAD = re.compile(r"^(`+)(.+?)(?<!`)\1(?!`)(.*)$")
+_TICKS = re.compile(r"`+")
+MAX_TITLE = 200  # no known section title is longer; longer headings are extra sections
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class Criterion:
 
 def section_key(title: str) -> str | None:
     """Map a heading (any case, punctuation, "(JSON)" or "(optional)" suffix) to a known key."""
-    text = re.sub(r"\([^)]*\)", " ", title.lower())
+    if len(title) > MAX_TITLE:
+        return None
+    text = re.sub(r"\([^()]*\)", " ", title.lower())
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
     while words and words[-1] in {"json", "yaml", "optional", "required"}:
         words.pop()
@@ -81,11 +84,29 @@ def list_items(section: Section | None) -> list[tuple[str, bool]]:
 
 def endpoint_line(item: str) -> str:
     """An endpoint item (`GET /path` as code, then free text) back to its one-line form."""
-    match = _CODE_HEAD.match(item)
-    if not match:
+    split = _code_head(item)
+    if split is None:
         return unescape(item)
-    head = match.group(2)
+    head, tail = split
     if head.startswith(" ") and head.endswith(" ") and head.strip():
         head = head[1:-1]
-    rest = unescape(match.group(3)).strip()
+    rest = unescape(tail).strip()
     return f"{head} {rest}" if rest else head
+
+
+def _code_head(item: str) -> tuple[str, str] | None:
+    """A leading code span's content and the text after it (one pass over backtick runs).
+
+    A span opened by N backticks closes at the next run of exactly N (CommonMark); a regex
+    with a backreference would try every split and take quadratic time on long runs.
+    """
+    runs = _TICKS.finditer(item)
+    opener = next(runs, None)
+    if opener is None or opener.start() != 0:
+        return None
+    width = len(opener.group())
+    for run in runs:
+        if len(run.group()) == width:
+            content = item[opener.end() : run.start()]
+            return (content, item[run.end() :]) if content else None
+    return None

@@ -8,9 +8,7 @@ never by trusting the record alone.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from bot.codegen import write_generated
@@ -25,6 +23,7 @@ from bot.errors import (
 from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
+from bot.issuespec.approval import pinned_approval, spec_hash
 from bot.issuespec.parse import parse_issue_body
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
@@ -48,12 +47,6 @@ class TestGateError(TestsFailedError):
             hint="fix the failing tests on the default branch, then comment /retry",
         )
         self.report = report
-
-
-def spec_hash(definition: dict[str, Any]) -> str:
-    """A stable fingerprint of an entity definition (detects issue edits between resumes)."""
-    text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def tree_digest(root: Path, paths: list[str]) -> str:
@@ -94,7 +87,9 @@ def verify(ctx: RunContext) -> Output:
                 f"@{check.reason()}",  # names the teams, and any it could not ask about
                 hint="ask a member of one of those teams to comment /implement",
             )
-    parsed = parse_issue_body(issue.body)
+    # Build exactly what was approved: the recorded body, never the live one alone.
+    approval = pinned_approval(ctx.gh, ctx.store, issue, labels, ctx.run)
+    parsed = parse_issue_body(approval.body)
     if parsed.entity is None or parsed.problems:
         raise SpecError([p.render() for p in parsed.problems] or ["no entity definition found"])
     definition = parsed.entity.model_dump(mode="json", exclude_defaults=True)
@@ -102,8 +97,9 @@ def verify(ctx: RunContext) -> Output:
         "entity": parsed.entity.name,
         "definition": definition,
         "spec_hash": spec_hash(definition),
-        "title": issue.title,
+        "title": approval.title or issue.title,
         "branch": branch_name(ctx.issue, parsed.entity.name),
+        "approval_id": approval.id,
     }
 
 

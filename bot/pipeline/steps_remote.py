@@ -10,6 +10,7 @@ from bot.errors import GitError
 from bot.gates.heads import pushed_shas
 from bot.github.models import CheckOutput
 from bot.gitops import ls_remote
+from bot.issuespec.approval import require_still_approved
 from bot.pipeline import texts
 from bot.pipeline.model import Output, RunContext, Step
 from bot.pipeline.render import CHECK_NAME
@@ -27,6 +28,9 @@ def push(ctx: RunContext) -> Output:
     branch = ctx.outputs["workspace"]["branch"]
     base = ctx.outputs["workspace"]["base"]
     sha = ctx.outputs["commit"]["sha"]
+    approval_id = ctx.outputs["verify"].get("approval_id")
+    if approval_id is not None:  # an edit since verify revokes the approval: push nothing
+        require_still_approved(ctx.gh, ctx.store, ctx.issue, approval_id, ctx.config.labels)
     remote = ws.remote_branch_sha(branch)
     if remote is not None and remote != sha and _already_pushed(ctx, branch, remote, sha):
         check = _ensure_check_run(ctx, remote)

@@ -17,6 +17,7 @@ from bot.emulator.app import ROUTERS
 from bot.emulator.testing import start_emulator
 from tests.bot.emulator import (
     conformance_cases,
+    conformance_cases_events,
     conformance_cases_git,
     conformance_cases_reviews,
     conformance_cases_teams,
@@ -27,6 +28,7 @@ from tests.bot.emulator.world import REPO, World
 
 CASES: list[Case] = (
     conformance_cases.CASES
+    + conformance_cases_events.CASES
     + conformance_cases_git.CASES
     + conformance_cases_reviews.CASES
     + conformance_cases_teams.CASES

@@ -85,7 +85,9 @@ def test_reconcile_restarts_a_missed_approval_once(
     emulator: EmulatorHandle, tmp_path: Path, repo_root: Path
 ) -> None:
     gh_repo = emulator.github("maintainer").get_repo(REPO)
-    issue = gh_repo.create_issue("Widget", body="no spec yet", labels=["entity-request"])
+    labels = ["entity-request", "needs-review"]
+    issue = gh_repo.create_issue("Widget", body="no spec yet", labels=labels)
+    issue.remove_from_labels("needs-review")  # the approval whose webhook never arrived
     env = action_env(emulator, tmp_path, "issues", b"{}")
 
     first = run_cli(repo_root, ["reconcile", "--repo", REPO], env)

@@ -24,6 +24,7 @@ from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import StoreDedupe
 from bot.github import GitHubRepo, MemoryAuditSink, connect_repo
 from bot.issuespec import on_issue_changed, preview_issue
+from bot.issuespec.approval import approvals_of
 from bot.settings import Settings
 from bot.store import RunStore
 from tests.plugins.emulator import ReceivedHook, WebhookReceiver
@@ -37,13 +38,18 @@ class RecordingRunner:
     """Our Runner Protocol, recording what the pipeline was asked to do."""
 
     calls: list[tuple[str, str, int, str]] = field(default_factory=list)
+    approvals: list[int | None] = field(default_factory=list)
 
-    def implement(self, repo: str, issue: int, actor: str) -> object:
+    def implement(
+        self, repo: str, issue: int, actor: str, *, approval_id: int | None = None
+    ) -> object:
         self.calls.append(("implement", repo, issue, actor))
+        self.approvals.append(approval_id)
         return None
 
-    def retry(self, repo: str, issue: int, actor: str) -> object:
+    def retry(self, repo: str, issue: int, actor: str, *, approval_id: int | None = None) -> object:
         self.calls.append(("retry", repo, issue, actor))
+        self.approvals.append(approval_id)
         return None
 
     def cancel(self, repo: str, issue: int, actor: str) -> object:
@@ -70,7 +76,7 @@ class World:
 
     @property
     def services(self) -> Services:
-        return Services(self.runner, on_issue_changed, preview_issue, BOT)
+        return Services(self.runner, on_issue_changed, preview_issue, BOT, approvals=self.store)
 
     def as_user(self, login: str, number: int) -> PyIssue:
         return self.gh.github(login).get_repo(REPO).get_issue(number)
@@ -232,8 +238,10 @@ def test_hold_and_unhold_toggle_the_hold_label(world: World) -> None:
 
 
 def test_the_reconciler_starts_an_approval_whose_webhook_was_missed(world: World) -> None:
-    number = entity_request(world)  # approved from the start: no needs-review label
+    number = entity_request(world, ("entity-request", "needs-review"))
+    world.as_user("maintainer", number).remove_from_labels("needs-review")  # webhook lost
     entity_request(world, ("entity-request", "needs-review"))  # still waiting: left alone
+    entity_request(world)  # never reviewed, never approved by anyone: left alone too
     dedupe = StoreDedupe(world.store)
 
     first = reconcile_repo(world.repo, runs=world.store, services=world.services, dedupe=dedupe)
@@ -241,7 +249,15 @@ def test_the_reconciler_starts_an_approval_whose_webhook_was_missed(world: World
 
     assert [o.intent.number for o in first] == [number]
     assert again == []
-    assert world.runner.calls == [("implement", REPO, number, "issuebot-reconciler")]
+    # The approver is read from the issue's event log, and the approval is pinned.
+    assert world.runner.calls == [("implement", REPO, number, "maintainer")]
+    [approval] = approvals_of(world.store, REPO, number)
+    assert world.runner.approvals == [approval.id]
+    assert (approval.actor, approval.trigger, approval.body) == (
+        "maintainer",
+        "reconciler",
+        "Please add it.",
+    )
 
 
 def push_branch(world: World, branch: str, tmp_path: Path) -> None:
@@ -314,9 +330,16 @@ def test_retry_on_the_bots_pull_request_means_its_issue(world: World, tmp_path: 
         .get_repo(REPO)
         .create_pull(title="feat", body="", head=branch, base="main")
     )
+    unapproved = world.comment("writer", pull.number, "/retry")
+    assert (unapproved.result, world.runner.calls) == ("ignored", [])
+    assert "no approval on record" in unapproved.detail
+
+    world.comment("maintainer", number, "/implement")
     outcome = world.comment("writer", pull.number, "/retry")
     assert outcome.intent.on_pull
-    assert world.runner.calls == [("retry", REPO, number, "writer")]
+    assert world.runner.calls[-1] == ("retry", REPO, number, "writer")
+    # The retry builds the issue's recorded approval, the maintainer's.
+    assert world.runner.approvals[-1] == world.runner.approvals[0] is not None
 
 
 def test_retry_on_someone_elses_pull_request_is_explained(world: World, tmp_path: Path) -> None:

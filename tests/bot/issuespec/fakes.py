@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.github.markers import has_marker, with_marker
-from bot.github.models import Comment, Issue, Label
+from bot.github.models import Comment, Issue, IssueEvent, Label
 from bot.issuespec.preview import blob_sha
 
 
@@ -44,6 +44,9 @@ class FakeRepo:
         number = self.add_issue(body, labels)
         self.issues[number] = replace(self.issues[number], title=title)
         return self.issues[number]
+
+    def issue_events(self, number: int) -> tuple[IssueEvent, ...]:
+        return ()
 
     def list_open_issues(self, label: str | None = None) -> tuple[Issue, ...]:
         return tuple(
