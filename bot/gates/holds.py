@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.config import RepoConfig, has_permission
+from bot.config import RepoConfig
 from bot.errors import NotFoundError
 from bot.events.commands import parse_commands
 from bot.gates.heads import is_bot_pull
+from bot.github.approvers import check_approver
 from bot.github.models import Comment, PullRequest
 from bot.github.protocol import GitHubRepo
 
@@ -96,9 +97,8 @@ def read_holds(repo: GitHubRepo, pull: PullRequest, config: RepoConfig, *, bot_l
         said = None if comment.author == bot_login else _hold_says(comment.body)
         if said is None:
             continue
-        if comment.author not in allowed:  # a stranger's /hold or /unhold counts for nothing
-            permission = repo.permission(comment.author)
-            allowed[comment.author] = has_permission(permission, config.approval.min_permission)
+        if comment.author not in allowed:  # only who may /implement may /hold or /unhold
+            allowed[comment.author] = check_approver(repo, comment.author, config.approval).allowed
         if not allowed[comment.author]:
             continue
         if said:
