@@ -21,6 +21,7 @@ from bot.events.wiring import wiring_from_settings
 from bot.observability import configure_logging, register_settings_secrets
 from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
+from bot.server import readiness
 from bot.server.app import create_app
 from bot.server.background import make_server
 from bot.settings import Settings, load_settings
@@ -72,6 +73,7 @@ def serve(
         reconcile_repos=tuple(reconcile_repo or ()),
         serialize_writes=settings.database_url.startswith("sqlite"),
     )
+    readiness.warn_at_start(settings, tuple(reconcile_repo or ()))  # doctor's gates, logged
     typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
     make_server(app, host, port).run()
 

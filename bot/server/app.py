@@ -31,6 +31,7 @@ from bot.events.jobs import PROCESS_WEBHOOK, RECONCILE
 from bot.events.router import prefilter, route
 from bot.observability import DELIVERIES_TOTAL, QUEUE_DEPTH, get_logger, render_metrics
 from bot.queue import Queue
+from bot.server.readiness import install as install_full_readiness
 from bot.settings import Settings
 
 log = get_logger("issuebot.server")
@@ -113,6 +114,7 @@ def create_app(
         title="issuebot", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.issuebot = state
+    install_full_readiness(app, settings)  # /readyz?full=1: the doctor's gates
 
     @app.post("/webhook", status_code=202)
     async def webhook(request: Request) -> Response:
