@@ -46,7 +46,8 @@ def warn_at_start(settings: Settings, repos: Sequence[str] = ()) -> threading.Th
     """Run the gates once in the background; each failure is a warning, the server serves on."""
 
     def check() -> None:
-        for repo in repos or [None]:
+        targets: list[str | None] = [*repos] or [None]
+        for repo in targets:
             try:
                 verdicts = run_doctor(settings, repo)
             except Exception as exc:  # a readiness check must never take the server down

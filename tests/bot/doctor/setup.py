@@ -55,14 +55,16 @@ class Installation:
         self.files[path] = text.encode()
         gitrepo.commit_files(self.repo.git_dir, "main", self.files, f"Change {path}")
 
-    def doctor(self, *, fix: bool = False, **env: str) -> dict[str, Verdict]:
+    def doctor(self, env: dict[str, str] | None = None, *, fix: bool = False) -> dict[str, Verdict]:
         """Run every gate in-process with this environment (plus ``env``), by gate name."""
-        values = self.env | env
+        values = self.env | (env or {})
         saved = {k: os.environ.get(k) for k in ("ISSUEBOT_BWRAP",)}
         if "ISSUEBOT_BWRAP" in values:
             os.environ["ISSUEBOT_BWRAP"] = values["ISSUEBOT_BWRAP"]
         try:
-            settings = Settings(**{k: v for k, v in values.items() if k != "ISSUEBOT_BWRAP"})
+            settings = Settings.model_validate(
+                {k: v for k, v in values.items() if k != "ISSUEBOT_BWRAP"}
+            )
             return {v.gate: v for v in run_doctor(settings, REPO, fix=fix)}
         finally:
             for key, value in saved.items():

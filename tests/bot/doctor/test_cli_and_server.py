@@ -63,7 +63,7 @@ def test_the_cli_exits_0_when_ready_and_15_with_the_fix_when_not(
 def test_readyz_full_runs_the_gates_and_plain_readyz_stays_cheap(
     setup: Installation, tmp_path: Path
 ) -> None:
-    settings = Settings(**setup.env)  # type: ignore[arg-type]
+    settings = Settings.model_validate(setup.env)
     store = RunStore.open(setup.env["DATABASE_URL"])
     app = create_app(settings, store=store, queue=InProcessQueue())
     try:

@@ -112,7 +112,7 @@ BROKEN: list[tuple[Callable[[Installation], dict[str, str]], str, str]] = [
 def test_each_broken_piece_fails_exactly_its_gate_with_a_fix(
     setup: Installation, breaks: Callable[[Installation], dict[str, str]], gate: str, says: str
 ) -> None:
-    verdicts = setup.doctor(**breaks(setup))
+    verdicts = setup.doctor(breaks(setup))
 
     assert failed(verdicts) == {gate}, {k: v.detail for k, v in verdicts.items()}
     assert says in verdicts[gate].detail
@@ -120,7 +120,7 @@ def test_each_broken_piece_fails_exactly_its_gate_with_a_fix(
 
 
 def test_read_only_contents_fails_the_permission_and_merge_gates(setup: Installation) -> None:
-    verdicts = setup.doctor(**_read_only_contents(setup))
+    verdicts = setup.doctor(_read_only_contents(setup))
 
     assert failed(verdicts) == {"app-permissions", "can-merge"}
     assert "contents: write" in verdicts["app-permissions"].detail
