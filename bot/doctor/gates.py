@@ -201,23 +201,24 @@ def webhook(f: Facts) -> Verdict:
 
 
 def deliveries(f: Facts) -> Verdict:
-    """A ping (or a later event) reached the server and was accepted."""
+    """The newest delivery (GitHub's ping when nothing else came since) reached the server.
+
+    GitHub lists the last three days of deliveries, so anything listed is recent; the newest
+    one tells whether the URL and both halves of the secret agree today.
+    """
     if f.credential_kind != "app":
         return _skip("webhook-delivery", "not a GitHub App")
     if f.deliveries is None:
         return _fail("webhook-delivery", "deliveries cannot be read", "fix the webhook first")
-    pings = [i for i, d in enumerate(f.deliveries) if d.event == "ping"]
-    newest = f.deliveries[: pings[0] + 1] if pings else f.deliveries
-    if not newest:
+    if not f.deliveries:
         return _fail(
             "webhook-delivery",
             "no delivery recorded (GitHub sends a ping when the webhook is set)",
             "redeliver the ping from the App's settings (Advanced → Recent Deliveries)",
         )
-    latest = newest[0]
-    if any(d.ok for d in newest):
-        good = next(d for d in newest if d.ok)
-        return _pass("webhook-delivery", f"{good.event} accepted at {good.delivered_at}")
+    latest = f.deliveries[0]
+    if latest.ok:
+        return _pass("webhook-delivery", f"{latest.event} accepted at {latest.delivered_at}")
     return _fail(
         "webhook-delivery",
         f"the last {latest.event} delivery got HTTP {latest.status_code or 'no answer'}",

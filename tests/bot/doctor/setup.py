@@ -55,9 +55,11 @@ class Installation:
         self.files[path] = text.encode()
         gitrepo.commit_files(self.repo.git_dir, "main", self.files, f"Change {path}")
 
-    def doctor(self, env: dict[str, str] | None = None, *, fix: bool = False) -> dict[str, Verdict]:
-        """Run every gate in-process with this environment (plus ``env``), by gate name."""
-        values = self.env | (env or {})
+    def doctor(
+        self, env: dict[str, str] | None = None, *, fix: bool = False, replace: bool = False
+    ) -> dict[str, Verdict]:
+        """Run every gate in-process with this environment plus ``env`` (or ``env`` alone)."""
+        values = (env or {}) if replace else self.env | (env or {})
         saved = {k: os.environ.get(k) for k in ("ISSUEBOT_BWRAP",)}
         if "ISSUEBOT_BWRAP" in values:
             os.environ["ISSUEBOT_BWRAP"] = values["ISSUEBOT_BWRAP"]

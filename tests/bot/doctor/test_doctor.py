@@ -141,3 +141,15 @@ def test_missing_labels_fail_and_fix_creates_them(setup: Installation) -> None:
     assert "created approved, hold" in fixed["labels"].detail
     assert setup.repo.labels["approved"].color == "0e8a16"
     assert failed(setup.doctor()) == set()  # fixed for good, nothing created twice
+
+
+def test_with_a_token_the_app_gates_do_not_apply_and_the_repo_gates_still_run(
+    setup: Installation,
+) -> None:
+    env = {k: v for k, v in setup.env.items() if not k.startswith("GITHUB_APP_")}
+    verdicts = setup.doctor(env | {"GITHUB_TOKEN": setup.gh.token("writer")}, replace=True)
+
+    assert failed(verdicts) == set(), {k: v.detail for k, v in verdicts.items()}
+    assert verdicts["credentials"].detail == "token (PAT) valid, acting as writer"
+    skipped = {name for name, v in verdicts.items() if v.status == "skip"}
+    assert skipped == {"app-permissions", "app-events", "webhook", "webhook-delivery", "queue"}

@@ -186,6 +186,8 @@ def test_the_documented_processes_take_a_request_to_a_merged_pr(
         merged = _wait("the merge", lambda: repo.get_pull(number).merged, procs)
         assert merged is True
         _wait("the issue closed", lambda: repo.get_issue(issue.number).state == "closed", procs)
+        # The server ran the doctor's gates at start, in the background, and logged them.
+        assert "readiness_checked" in (tmp_path / "logs" / "server.log").read_text()
         served = [d for d in gh.deliveries() if d.url and d.url.startswith(base)]
         assert served and all(d.status_code == 202 for d in served if d.event != "ping")
     finally:
