@@ -18,13 +18,16 @@ from bot.emulator.seed import LabelSeed, default_seed
 from bot.emulator.state import App, Repo
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.github.requirements import required_events, required_permissions
+from bot.queue import InProcessQueue
 from bot.scaffold.write import scaffold_files
+from bot.server.app import create_app
+from bot.server.background import serve_in_thread
 from bot.settings import Settings
 from bot.store import RunStore
-from tests.plugins.emulator import WebhookReceiver
 
 REPO = "acme/widgets"
 CONFIG = ".github/issuebot.yml"
+SECRET = "doctor-webhook-secret"
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Installation:
     """The emulator, its App and repo, and the environment `issuebot doctor` runs with."""
 
     gh: EmulatorHandle
-    receiver: WebhookReceiver
+    webhook_url: str  # `issuebot serve`'s /webhook, verifying with SECRET
     env: dict[str, str]
     files: dict[str, bytes]
 
@@ -77,8 +80,9 @@ class Installation:
 
 
 @contextmanager
-def installation(tmp_path: Path, receiver: WebhookReceiver) -> Iterator[Installation]:
-    """The App with exactly the bot's needs, installed on a scaffolded, protected repo."""
+def installation(tmp_path: Path) -> Iterator[Installation]:
+    """The App with exactly the bot's needs, installed on a scaffolded, protected repo, its
+    webhook going to the bot's own server (which answers the ping and refuses bad signatures)."""
     seed = default_seed()
     seed.apps[0].permissions = required_permissions()  # type: ignore[assignment]
     seed.apps[0].events = required_events()
@@ -90,16 +94,25 @@ def installation(tmp_path: Path, receiver: WebhookReceiver) -> Iterator[Installa
     ]
     repo.required_checks = {"main": list(scaffold_checks())}
     database_url = f"sqlite:///{tmp_path / 'store.db'}"
-    RunStore.open(database_url).close()  # migrated, as `issuebot db upgrade` leaves it
-    with start_emulator(seed, webhook_url=receiver.url, webhook_secret=receiver.secret) as gh:
-        env = {
-            "GITHUB_API_URL": gh.api_url,
-            "GITHUB_APP_ID": str(gh.app_id),
-            "GITHUB_APP_PRIVATE_KEY": gh.app_private_key(),
-            "ISSUEBOT_WEBHOOK_SECRET": receiver.secret,
-            "DATABASE_URL": database_url,
-        }
-        files = {k: v.encode() for k, v in repo.files.items()}
-        setup = Installation(gh, receiver, env, files)
-        setup.ping()
-        yield setup
+    store = RunStore.open(database_url)  # migrated, as `issuebot db upgrade` leaves it
+    queue = InProcessQueue()
+    server = create_app(
+        Settings.model_validate({"ISSUEBOT_WEBHOOK_SECRET": SECRET}), store=store, queue=queue
+    )
+    try:
+        with serve_in_thread(server) as url, start_emulator(seed) as gh:
+            gh.set_webhook(f"{url}/webhook", SECRET)
+            env = {
+                "GITHUB_API_URL": gh.api_url,
+                "GITHUB_APP_ID": str(gh.app_id),
+                "GITHUB_APP_PRIVATE_KEY": gh.app_private_key(),
+                "ISSUEBOT_WEBHOOK_SECRET": SECRET,
+                "DATABASE_URL": database_url,
+            }
+            files = {k: v.encode() for k, v in repo.files.items()}
+            setup = Installation(gh, f"{url}/webhook", env, files)
+            setup.ping()
+            yield setup
+    finally:
+        queue.close()
+        store.close()

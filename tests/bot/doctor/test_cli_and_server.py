@@ -17,13 +17,12 @@ from bot.server.background import serve_in_thread
 from bot.settings import Settings
 from bot.store import RunStore
 from tests.bot.doctor.setup import REPO, Installation, installation
-from tests.plugins.emulator import WebhookReceiver
 
 
 @pytest.fixture
-def setup(tmp_path: Path, webhook_receiver: WebhookReceiver) -> Iterator[Installation]:
+def setup(tmp_path: Path) -> Iterator[Installation]:
     """A correctly set-up installation, fresh per test."""
-    with installation(tmp_path, webhook_receiver) as ready:
+    with installation(tmp_path) as ready:
         yield ready
 
 

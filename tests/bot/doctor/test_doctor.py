@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.doctor import Verdict
-from tests.bot.doctor.setup import CONFIG, Installation, installation
-from tests.plugins.emulator import WebhookReceiver
+from tests.bot.doctor.setup import CONFIG, SECRET, Installation, installation
 
 
 @pytest.fixture
-def setup(tmp_path: Path, webhook_receiver: WebhookReceiver) -> Iterator[Installation]:
+def setup(tmp_path: Path) -> Iterator[Installation]:
     """A correctly set-up installation, fresh per test."""
-    with installation(tmp_path, webhook_receiver) as ready:
+    with installation(tmp_path) as ready:
         yield ready
 
 
@@ -58,19 +57,19 @@ def _one_check_short(s: Installation) -> dict[str, str]:
 
 
 def _wrong_secret(s: Installation) -> dict[str, str]:
-    s.gh.set_webhook(s.receiver.url, "not-the-server-secret")
+    s.gh.set_webhook(s.webhook_url, "not-the-server-secret")
     s.ping()
     return {}
 
 
 def _unreachable_url(s: Installation) -> dict[str, str]:
-    s.gh.set_webhook("http://127.0.0.1:9/webhook", s.receiver.secret)
+    s.gh.set_webhook("http://127.0.0.1:9/webhook", SECRET)
     s.ping()
     return {}
 
 
 def _no_secret_on_github(s: Installation) -> dict[str, str]:
-    s.gh.set_webhook(s.receiver.url, None)
+    s.gh.set_webhook(s.webhook_url, None)
     return {}
 
 
