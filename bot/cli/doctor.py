@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from bot.doctor import ready, render_text, run_doctor
 from bot.errors import NotReadyError, UsageError
 from bot.settings import load_settings
 
@@ -22,6 +21,10 @@ def doctor(
     """Run the readiness gates; exit 0 only when every gate passes."""
     if repo is not None and repo.count("/") != 1:
         raise UsageError(f"--repo must be OWNER/NAME, got {repo!r}")
+    # Imported here: the gates pull in alembic, PyGithub and the queue, which every other
+    # CLI command would otherwise pay for at start.
+    from bot.doctor import ready, render_text, run_doctor  # noqa: PLC0415
+
     verdicts = run_doctor(load_settings(), repo, fix=fix)
     if as_json:
         body = {"ready": ready(verdicts), "gates": [v.to_dict() for v in verdicts]}
