@@ -283,6 +283,8 @@ def config(f: Facts) -> Verdict:
     """`.github/issuebot.yml` parses and validates."""
     if f.repo is None:
         return _skip("repo-config", "no --repo given")
+    if f.repo_error is not None:
+        return _skip("repo-config", "repository not read")
     if f.config_error is not None:
         return _fail(
             "repo-config",

@@ -46,6 +46,11 @@ def _no_workflow_run_event(s: Installation) -> dict[str, str]:
     return {}
 
 
+def _not_installed(s: Installation) -> dict[str, str]:
+    s.app.repos.clear()
+    return {}
+
+
 def _unprotected_branch(s: Installation) -> dict[str, str]:
     s.repo.protection.clear()
     return {}
@@ -93,6 +98,7 @@ def _queue_down(_s: Installation) -> dict[str, str]:
 BROKEN: list[tuple[Callable[[Installation], dict[str, str]], str, str]] = [
     (_no_checks_permission, "app-permissions", "checks: write"),
     (_no_workflow_run_event, "app-events", "workflow_run"),
+    (_not_installed, "installation", "not installed on acme/widgets"),
     (_unprotected_branch, "branch-protection", "generated-code"),
     (_one_check_short, "branch-protection", "generated-code"),
     (_wrong_secret, "webhook-delivery", "HTTP 401"),
