@@ -123,11 +123,13 @@ def _hook_facts(integration: GithubIntegration) -> dict[str, Any]:
 def _token_facts(
     settings: Settings, kind: CredentialKind, options: ClientOptions
 ) -> dict[str, Any]:
-    """Who the token is: `GET /user` for a PAT; an Actions token is never a user."""
-    if kind == "actions":
-        return {"identity": "github-actions[bot]"}
+    """Who the token is: `GET /user` for a PAT; an Actions token cannot read `/user`, so it is
+    checked with `GET /rate_limit`, which any valid token may call."""
     gh = connect(settings, options)
     try:
+        if kind == "actions":
+            gh.get_rate_limit()
+            return {"identity": "github-actions[bot]"}
         return {"identity": gh.get_user().login}
     except _FAILURES as exc:
         return {"credential_error": _why(exc)}

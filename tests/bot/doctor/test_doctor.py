@@ -158,3 +158,21 @@ def test_with_a_token_the_app_gates_do_not_apply_and_the_repo_gates_still_run(
     assert verdicts["credentials"].detail == "token (PAT) valid, acting as writer"
     skipped = {name for name, v in verdicts.items() if v.status == "skip"}
     assert skipped == {"app-permissions", "app-events", "webhook", "webhook-delivery", "queue"}
+
+
+def test_an_actions_token_is_checked_without_asking_who_it_is(
+    setup: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    env = {k: v for k, v in setup.env.items() if not k.startswith("GITHUB_APP_")}
+    before = len(setup.gh.requests())
+    verdicts = setup.doctor(env | {"GITHUB_TOKEN": "ghs_issuebot_bot_token"}, replace=True)
+
+    assert (
+        verdicts["credentials"].detail
+        == "Actions GITHUB_TOKEN valid, acting as github-actions[bot]"
+    )
+    asked = {r.path for r in setup.gh.requests()[before:]}
+    assert "/rate_limit" in asked and "/user" not in asked  # /user is 403 for this kind
+    revoked = setup.doctor(env | {"GITHUB_TOKEN": "ghs_revoked"}, replace=True)
+    assert "HTTP 401" in revoked["credentials"].detail
