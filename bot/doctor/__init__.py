@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.doctor.facts import gather
-from bot.doctor.gates import Facts, Verdict, judge, ready
+from bot.doctor.gates import judge, ready
+from bot.doctor.model import Facts, Verdict
 from bot.github import ClientOptions
 from bot.settings import Settings
 

@@ -18,8 +18,8 @@ from requests import RequestException
 
 from bot.config import RepoConfig, read_repo_config
 from bot.doctor import sandbox
-from bot.doctor.gates import CredentialKind, Delivery, Facts
 from bot.doctor.labels import wanted_labels
+from bot.doctor.model import CredentialKind, Delivery, Facts
 from bot.errors import IssuebotError
 from bot.github import ClientOptions, MemoryAuditSink, connect, connect_repo
 from bot.github.auth import _private_key

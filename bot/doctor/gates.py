@@ -9,195 +9,111 @@ and ``/readyz?full=1`` all run these same gates.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
 
+from bot.doctor.model import Facts, Verdict, fail_, pass_, skip_
 from bot.github.requirements import missing_events, missing_permissions
-
-Status = Literal["pass", "fail", "skip"]
-CredentialKind = Literal["app", "pat", "actions", "none"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One gate's answer: what was checked, what was found, how to fix a failure."""
-
-    gate: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form (`doctor --json`, `/readyz?full=1`)."""
-        return {"gate": self.gate, "status": self.status, "detail": self.detail, "fix": self.fix}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One webhook delivery as `GET /app/hook/deliveries` summarises it (newest first)."""
-
-    event: str
-    status_code: int
-    delivered_at: str
-
-    @property
-    def ok(self) -> bool:
-        """Whether the receiver answered 2xx."""
-        return 200 <= self.status_code < 300
-
-
-@dataclass(frozen=True)
-class Facts:
-    """Everything the gates judge; ``None`` means not gathered, ``*_error`` why it failed."""
-
-    credential_kind: CredentialKind = "none"
-    credential_error: str | None = None
-    identity: str | None = None
-    repo: str | None = None
-    repo_error: str | None = None
-    # App mode (from `GET /app`, the installation, `GET /app/hook/...`).
-    app_permissions: dict[str, str] | None = None
-    app_events: list[str] | None = None
-    installation_error: str | None = None
-    hook_url: str | None = None
-    hook_secret_set: bool | None = None
-    local_secret_set: bool = False
-    deliveries: list[Delivery] | None = None
-    hook_error: str | None = None
-    # The repository.
-    config_error: str | None = None
-    uses_teams: bool = False
-    labels_wanted: tuple[str, ...] = ()
-    labels_present: tuple[str, ...] | None = None
-    labels_created: tuple[str, ...] = ()
-    default_branch: str = "main"
-    checks_wanted: tuple[str, ...] = ()
-    checks_required: tuple[str, ...] | None = None
-    can_push: bool | None = None
-    merge_method: str = "squash"
-    merge_methods_allowed: tuple[str, ...] | None = None
-    # This host and the backends.
-    sandbox_error: str | None = None
-    store_error: str | None = None
-    store_revision: str | None = None
-    store_head: str | None = None
-    queue_url_set: bool = False
-    queue_error: str | None = None
-    notes: dict[str, str] = field(default_factory=dict)
-
-
-def _pass(gate: str, detail: str) -> Verdict:
-    return Verdict(gate, "pass", detail)
-
-
-def _fail(gate: str, detail: str, fix: str) -> Verdict:
-    return Verdict(gate, "fail", detail, fix)
-
-
-def _skip(gate: str, detail: str) -> Verdict:
-    return Verdict(gate, "skip", detail)
 
 
 def credentials(f: Facts) -> Verdict:
     """The configured credential authenticates, and of which kind it is."""
     kinds = {"app": "GitHub App", "pat": "token (PAT)", "actions": "Actions GITHUB_TOKEN"}
     if f.credential_kind == "none":
-        return _fail(
+        return fail_(
             "credentials",
             "no GitHub credentials configured",
             "set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY (and GITHUB_APP_INSTALLATION_ID), "
             "or GITHUB_TOKEN",
         )
     if f.credential_error is not None:
-        return _fail(
+        return fail_(
             "credentials",
             f"{kinds[f.credential_kind]} refused: {f.credential_error}",
             "check the App id and private key (or the token) and GITHUB_API_URL",
         )
-    return _pass("credentials", f"{kinds[f.credential_kind]} valid, acting as {f.identity}")
+    return pass_("credentials", f"{kinds[f.credential_kind]} valid, acting as {f.identity}")
 
 
 def app_permissions(f: Facts) -> Verdict:
     """The App holds every permission the bot needs (`GET /app`)."""
     if f.credential_kind != "app":
-        return _skip("app-permissions", "not a GitHub App")
+        return skip_("app-permissions", "not a GitHub App")
     if f.app_permissions is None:
-        return _fail("app-permissions", "the App could not be read", "fix the credentials first")
+        return fail_("app-permissions", "the App could not be read", "fix the credentials first")
     missing = missing_permissions(f.app_permissions, teams=f.uses_teams)
     if missing:
         named = ", ".join(f"{k}: {v}" for k, v in sorted(missing.items()))
-        return _fail(
+        return fail_(
             "app-permissions",
             f"the App lacks {named}",
             f"grant {named} in the App's settings (Permissions & events), then accept the "
             "new permissions on the installation",
         )
-    return _pass("app-permissions", f"{len(f.app_permissions)} permissions granted, none missing")
+    return pass_("app-permissions", f"{len(f.app_permissions)} permissions granted, none missing")
 
 
 def app_events(f: Facts) -> Verdict:
     """The App subscribes to every webhook event the bot acts on."""
     if f.credential_kind != "app":
-        return _skip("app-events", "not a GitHub App")
+        return skip_("app-events", "not a GitHub App")
     if f.app_events is None:
-        return _fail("app-events", "the App could not be read", "fix the credentials first")
+        return fail_("app-events", "the App could not be read", "fix the credentials first")
     missing = missing_events(f.app_events)
     if missing:
         named = ", ".join(missing)
-        return _fail(
+        return fail_(
             "app-events",
             f"the App is not subscribed to {named}",
             f"subscribe to {named} in the App's settings (Permissions & events)",
         )
-    return _pass("app-events", "subscribed to every event the bot handles")
+    return pass_("app-events", "subscribed to every event the bot handles")
 
 
 def installation(f: Facts) -> Verdict:
     """The App is installed on the repository (App mode), or the token reaches it."""
     if f.repo is None:
-        return _skip("installation", "no --repo given")
+        return skip_("installation", "no --repo given")
     if f.credential_kind == "app" and f.installation_error is not None:
-        return _fail(
+        return fail_(
             "installation",
             f"the App is not installed on {f.repo}: {f.installation_error}",
             f"install the App on {f.repo} (App settings → Install App), and set "
             "GITHUB_APP_INSTALLATION_ID to its id",
         )
     if f.repo_error is not None:
-        return _fail(
+        return fail_(
             "installation",
             f"{f.repo} cannot be read: {f.repo_error}",
             f"give the credential access to {f.repo}",
         )
-    return _pass("installation", f"{f.repo} is reachable")
+    return pass_("installation", f"{f.repo} is reachable")
 
 
 def webhook(f: Facts) -> Verdict:
     """GitHub has a webhook URL and secret, and the server holds the same secret's half."""
     if f.credential_kind != "app":
-        return _skip("webhook", "webhooks are the App's (Action mode needs none)")
+        return skip_("webhook", "webhooks are the App's (Action mode needs none)")
     if f.hook_error is not None:
-        return _fail("webhook", f"the App's webhook cannot be read: {f.hook_error}", "")
+        return fail_("webhook", f"the App's webhook cannot be read: {f.hook_error}", "")
     if not f.hook_url:
-        return _fail(
+        return fail_(
             "webhook",
             "the App has no webhook URL",
             "set the webhook URL to https://HOST/webhook in the App's settings",
         )
     if not f.hook_secret_set:
-        return _fail(
+        return fail_(
             "webhook",
             "the App's webhook has no secret: anyone could post events",
             "set a webhook secret in the App's settings and the same value in "
             "ISSUEBOT_WEBHOOK_SECRET",
         )
     if not f.local_secret_set:
-        return _fail(
+        return fail_(
             "webhook",
             "ISSUEBOT_WEBHOOK_SECRET is not set: the server refuses signed deliveries",
             "set ISSUEBOT_WEBHOOK_SECRET to the App's webhook secret",
         )
-    return _pass("webhook", f"deliveries go to {f.hook_url}, signed")
+    return pass_("webhook", f"deliveries go to {f.hook_url}, signed")
 
 
 def deliveries(f: Facts) -> Verdict:
@@ -207,19 +123,19 @@ def deliveries(f: Facts) -> Verdict:
     one tells whether the URL and both halves of the secret agree today.
     """
     if f.credential_kind != "app":
-        return _skip("webhook-delivery", "not a GitHub App")
+        return skip_("webhook-delivery", "not a GitHub App")
     if f.deliveries is None:
-        return _fail("webhook-delivery", "deliveries cannot be read", "fix the webhook first")
+        return fail_("webhook-delivery", "deliveries cannot be read", "fix the webhook first")
     if not f.deliveries:
-        return _fail(
+        return fail_(
             "webhook-delivery",
             "no delivery recorded (GitHub sends a ping when the webhook is set)",
             "redeliver the ping from the App's settings (Advanced → Recent Deliveries)",
         )
     latest = f.deliveries[0]
     if latest.ok:
-        return _pass("webhook-delivery", f"{latest.event} accepted at {latest.delivered_at}")
-    return _fail(
+        return pass_("webhook-delivery", f"{latest.event} accepted at {latest.delivered_at}")
+    return fail_(
         "webhook-delivery",
         f"the last {latest.event} delivery got HTTP {latest.status_code or 'no answer'}",
         "401: the secrets differ (App settings vs ISSUEBOT_WEBHOOK_SECRET); no answer: the "
@@ -230,110 +146,110 @@ def deliveries(f: Facts) -> Verdict:
 def labels(f: Facts) -> Verdict:
     """Every label the bot reads or writes exists (`--fix` creates the missing ones)."""
     if f.labels_present is None:
-        return _skip("labels", "repository not read")
+        return skip_("labels", "repository not read")
     have = {name.lower() for name in f.labels_present}
     missing = [name for name in f.labels_wanted if name.lower() not in have]
     if missing:
-        return _fail(
+        return fail_(
             "labels",
             f"missing labels: {', '.join(missing)}",
             "run `issuebot doctor --repo OWNER/NAME --fix` to create them",
         )
     created = f" (created {', '.join(f.labels_created)})" if f.labels_created else ""
-    return _pass("labels", f"all {len(f.labels_wanted)} labels exist{created}")
+    return pass_("labels", f"all {len(f.labels_wanted)} labels exist{created}")
 
 
 def protection(f: Facts) -> Verdict:
     """The default branch requires the scaffolded checks, so only green PRs merge."""
     if f.checks_required is None:
-        return _skip("branch-protection", "repository not read")
+        return skip_("branch-protection", "repository not read")
     missing = [c for c in f.checks_wanted if c not in f.checks_required]
     if not f.checks_required or missing:
         named = ", ".join(missing or f.checks_wanted)
-        return _fail(
+        return fail_(
             "branch-protection",
             f"{f.default_branch} does not require {named}",
             f"protect {f.default_branch} with required status checks {named} (Settings → Branches)",
         )
-    return _pass("branch-protection", f"{f.default_branch} requires {', '.join(f.checks_wanted)}")
+    return pass_("branch-protection", f"{f.default_branch} requires {', '.join(f.checks_wanted)}")
 
 
 def merging(f: Facts) -> Verdict:
     """The bot may push and the repository allows its configured merge method."""
     if f.can_push is None:
-        return _skip("can-merge", "repository not read")
+        return skip_("can-merge", "repository not read")
     if not f.can_push:
-        return _fail(
+        return fail_(
             "can-merge",
             f"{f.identity} cannot push to {f.repo}",
             "grant contents: write and pull_requests: write (or write access for a token)",
         )
     allowed = f.merge_methods_allowed or ()
     if f.merge_method not in allowed:
-        return _fail(
+        return fail_(
             "can-merge",
             f"{f.repo} does not allow {f.merge_method} merges (allows {', '.join(allowed)})",
             f"allow {f.merge_method} merging in Settings → General, or set risk.merge_method "
             f"to one of {', '.join(allowed) or 'the allowed methods'}",
         )
-    return _pass("can-merge", f"{f.identity} can push and {f.merge_method}-merge")
+    return pass_("can-merge", f"{f.identity} can push and {f.merge_method}-merge")
 
 
 def config(f: Facts) -> Verdict:
     """`.github/issuebot.yml` parses and validates."""
     if f.repo is None:
-        return _skip("repo-config", "no --repo given")
+        return skip_("repo-config", "no --repo given")
     if f.repo_error is not None:
-        return _skip("repo-config", "repository not read")
+        return skip_("repo-config", "repository not read")
     if f.config_error is not None:
-        return _fail(
+        return fail_(
             "repo-config",
             f.config_error,
             "fix .github/issuebot.yml (`issuebot init --dry-run` shows the documented default)",
         )
-    return _pass("repo-config", ".github/issuebot.yml is valid")
+    return pass_("repo-config", ".github/issuebot.yml is valid")
 
 
 def sandbox(f: Facts) -> Verdict:
     """Generated tests can run sandboxed (bubblewrap) on this host."""
     if f.sandbox_error is not None:
-        return _fail(
+        return fail_(
             "sandbox",
             f"the test sandbox does not work here: {f.sandbox_error}",
             "install bubblewrap (`apt-get install bubblewrap`) and allow unprivileged user "
             "namespaces (or set ISSUEBOT_BWRAP to its path)",
         )
-    return _pass("sandbox", "bubblewrap runs an isolated process")
+    return pass_("sandbox", "bubblewrap runs an isolated process")
 
 
 def store(f: Facts) -> Verdict:
     """The run store answers and its schema is at the Alembic head."""
     if f.store_error is not None:
-        return _fail(
+        return fail_(
             "store",
             f"the run store is unreachable: {f.store_error}",
             "check DATABASE_URL and that the database server runs",
         )
     if f.store_revision != f.store_head:
-        return _fail(
+        return fail_(
             "store",
             f"the store is at revision {f.store_revision or 'none'}, code expects {f.store_head}",
             "run `issuebot db upgrade`",
         )
-    return _pass("store", f"reachable, migrated to {f.store_head}")
+    return pass_("store", f"reachable, migrated to {f.store_head}")
 
 
 def queue(f: Facts) -> Verdict:
     """The job queue answers (only when QUEUE_URL names one)."""
     if not f.queue_url_set:
-        return _skip("queue", "QUEUE_URL unset: in-process worker threads")
+        return skip_("queue", "QUEUE_URL unset: in-process worker threads")
     if f.queue_error is not None:
-        return _fail(
+        return fail_(
             "queue",
             f"the queue is unreachable: {f.queue_error}",
             "check QUEUE_URL and that Redis runs",
         )
-    return _pass("queue", "Redis answers")
+    return pass_("queue", "Redis answers")
 
 
 GATES: tuple[Callable[[Facts], Verdict], ...] = (

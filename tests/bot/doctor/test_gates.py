@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.doctor.facts import credential_kind
-from bot.doctor.gates import Delivery, Facts, deliveries, judge, ready
+from bot.doctor.gates import deliveries, judge, ready
+from bot.doctor.model import Delivery, Facts
 from bot.settings import Settings
 
 PING_OK = Delivery("ping", 202, "2026-01-01T00:00:00Z")
