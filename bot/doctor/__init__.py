@@ -16,10 +16,11 @@ def run_doctor(
     repo: str | None = None,
     *,
     fix: bool = False,
+    sandbox_here: bool = True,
     options: ClientOptions | None = None,
 ) -> list[Verdict]:
     """Gather the facts and judge them: one verdict per gate."""
-    return judge(gather(settings, repo, fix=fix, options=options))
+    return judge(gather(settings, repo, fix=fix, sandbox_here=sandbox_here, options=options))
 
 
 def render_text(verdicts: list[Verdict]) -> str:

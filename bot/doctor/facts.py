@@ -214,9 +214,11 @@ def gather(
     repo: str | None = None,
     *,
     fix: bool = False,
+    sandbox_here: bool = True,
     options: ClientOptions | None = None,
 ) -> Facts:
-    """Every fact the gates judge, for ``repo`` when given; ``fix`` creates missing labels."""
+    """Every fact the gates judge, for ``repo`` when given; ``fix`` creates missing labels;
+    ``sandbox_here`` False skips the sandbox probe (this process runs no tests)."""
     options = options or ClientOptions.fast()
     kind = credential_kind(settings)
     facts: dict[str, Any] = {
@@ -230,7 +232,9 @@ def gather(
         facts |= _token_facts(settings, kind, options)
     if repo is not None and kind != "none" and "credential_error" not in facts:
         facts |= _repo_facts(settings, repo, facts, fix=fix, options=options)
-    facts["sandbox_error"] = sandbox.probe_sandbox()
+    facts["sandbox_checked"] = sandbox_here
+    if sandbox_here:
+        facts["sandbox_error"] = sandbox.probe_sandbox()
     facts |= _store_facts(settings.database_url)
     facts |= _queue_facts(settings)
     return Facts(**facts)

@@ -212,6 +212,8 @@ def config(f: Facts) -> Verdict:
 
 def sandbox(f: Facts) -> Verdict:
     """Generated tests can run sandboxed (bubblewrap) on this host."""
+    if not f.sandbox_checked:
+        return skip_("sandbox", "tests run on the workers: run `issuebot doctor` where they run")
     if f.sandbox_error is not None:
         return fail_(
             "sandbox",

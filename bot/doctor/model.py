@@ -68,6 +68,7 @@ class Facts:
     merge_method: str = "squash"
     merge_methods_allowed: tuple[str, ...] | None = None
     # This host and the backends.
+    sandbox_checked: bool = True  # False: this process runs no tests (a queue's web server)
     sandbox_error: str | None = None
     store_error: str | None = None
     store_revision: str | None = None

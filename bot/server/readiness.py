@@ -23,6 +23,11 @@ log = get_logger("issuebot.readiness")
 _REPO = re.compile(r"^[A-Za-z0-9-]{1,39}/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$")  # GitHub owner/name
 
 
+def _runs_tests(settings: Settings) -> bool:
+    """Whether this server process runs generated tests: only without a queue (its threads)."""
+    return not settings.queue_url or settings.queue_url.startswith("inprocess://")
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Answer `GET /readyz?full=1[&repo=O/N]` with every gate's verdict (503 when one fails)."""
 
@@ -36,7 +41,9 @@ def install(app: FastAPI, settings: Settings) -> None:
         repo = request.query_params.get("repo")
         if repo is not None and not _REPO.match(repo):
             return JSONResponse({"error": "repo must be OWNER/NAME"}, status_code=400)
-        verdicts = await run_in_threadpool(run_doctor, settings, repo)
+        verdicts = await run_in_threadpool(
+            run_doctor, settings, repo, sandbox_here=_runs_tests(settings)
+        )
         ok = ready(verdicts)
         body = {"ready": ok, "gates": [v.to_dict() for v in verdicts]}
         return JSONResponse(body, status_code=200 if ok else 503)
@@ -49,7 +56,7 @@ def warn_at_start(settings: Settings, repos: Sequence[str] = ()) -> threading.Th
         targets: list[str | None] = [*repos] or [None]
         for repo in targets:
             try:
-                verdicts = run_doctor(settings, repo)
+                verdicts = run_doctor(settings, repo, sandbox_here=_runs_tests(settings))
             except Exception as exc:  # a readiness check must never take the server down
                 log.warning("readiness_check_crashed", repo=repo, error=str(exc))
                 continue

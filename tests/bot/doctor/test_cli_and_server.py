@@ -85,3 +85,24 @@ def test_readyz_full_runs_the_gates_and_plain_readyz_stays_cheap(
             assert client.get("/readyz", params={"full": "1", "repo": "../x"}).status_code == 400
     finally:
         store.close()
+
+
+@pytest.mark.redis
+def test_a_web_server_with_a_queue_skips_the_sandbox_its_workers_need(
+    setup: Installation, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ISSUEBOT_BWRAP", "/nonexistent/bwrap")  # as in the server's container
+    settings = Settings.model_validate(setup.env | {"QUEUE_URL": redis_url})
+    store = RunStore.open(setup.env["DATABASE_URL"])
+    app = create_app(settings, store=store, queue=InProcessQueue())
+    try:
+        with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+            full = client.get("/readyz", params={"full": "1", "repo": REPO}).json()
+    finally:
+        store.close()
+    gates = {g["gate"]: g for g in full["gates"]}
+    assert full["ready"] is True
+    assert gates["sandbox"]["status"] == "skip"
+    assert "run `issuebot doctor` where they run" in gates["sandbox"]["detail"]
+    assert gates["queue"]["status"] == "pass"
+    assert setup.doctor({"ISSUEBOT_BWRAP": "/nonexistent/bwrap"})["sandbox"].status == "fail"
