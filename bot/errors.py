@@ -176,3 +176,10 @@ class CancelledError(IssuebotError):
 
     exit_code = 44
     kind = "cancelled"
+
+
+class NotReadyError(IssuebotError):
+    """`issuebot doctor` found a readiness gate failing; its output names each and the fix."""
+
+    exit_code = 15
+    kind = "not-ready"

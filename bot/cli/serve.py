@@ -23,6 +23,7 @@ from bot.github.identity import with_identity
 from bot.observability import configure_logging, register_settings_secrets
 from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
+from bot.server import readiness
 from bot.server.app import create_app
 from bot.server.background import make_server, serve_in_thread
 from bot.server.limits import ServerLimits
@@ -79,6 +80,7 @@ def serve(
         serialize_writes=settings.database_url.startswith("sqlite"),
         limits=limits,
     )
+    readiness.warn_at_start(settings, tuple(reconcile_repo or ()))  # doctor's gates, logged
     with ExitStack() as stack:
         metrics_bind = settings.metrics_bind()
         if metrics_bind is not None:  # /metrics only there, e.g. on an internal interface

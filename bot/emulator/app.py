@@ -8,6 +8,7 @@ from bot.emulator import (
     git_http,
     pages,
     routes_admin,
+    routes_apps,
     routes_checks,
     routes_comments,
     routes_diffs,
@@ -26,6 +27,8 @@ from bot.emulator.middleware import RateLimits, api_layer, fault_layer, install_
 # Order matters: literal segments (issues/comments) must win over parameters ({number}).
 ROUTERS = (
     routes_admin.router,
+    routes_apps.admin,
+    routes_apps.router,
     routes_users.router,
     routes_repos.router,
     routes_comments.router,

@@ -176,6 +176,8 @@ class Emulator:
                 public_key=public,
                 installation_id=self.store.next_id() + 10_000_000,
                 repos=list(seed.installed_on),
+                permissions=dict(seed.permissions),
+                events=list(seed.events),
             )
             self.store.apps[app.id] = app
         if private is not None:

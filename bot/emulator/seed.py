@@ -25,6 +25,17 @@ PERMISSION_LEVELS: dict[str, int] = {
 }
 
 
+DEFAULT_APP_PERMISSIONS: dict[str, Literal["read", "write", "admin"]] = {
+    "checks": "write",
+    "contents": "write",
+    "issues": "write",
+    "metadata": "read",
+    "pull_requests": "write",
+    "statuses": "write",
+}
+DEFAULT_APP_EVENTS = ["check_run", "check_suite", "issue_comment", "issues", "pull_request", "push"]
+
+
 class UserSeed(BaseModel):
     """A GitHub account and the one token that authenticates it."""
 
@@ -76,6 +87,11 @@ class AppSeed(BaseModel):
     public_key: str | None = None
     private_key: str | None = None
     installed_on: list[str] = Field(default_factory=list)
+    # What the App was granted and subscribes to (``GET /app``); GitHub's names and levels.
+    permissions: dict[str, Literal["read", "write", "admin"]] = Field(
+        default_factory=lambda: dict(DEFAULT_APP_PERMISSIONS)
+    )
+    events: list[str] = Field(default_factory=lambda: list(DEFAULT_APP_EVENTS))
 
 
 class WebhookSeed(BaseModel):

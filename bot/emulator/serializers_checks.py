@@ -5,20 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.emulator import gitrepo
+from bot.emulator.seed import DEFAULT_APP_EVENTS, DEFAULT_APP_PERMISSIONS
 from bot.emulator.serializers import node_id, repo_api, user_json
 from bot.emulator.state import App, CheckRun, Issue, Repo, Status, Store
 
-APP_PERMISSIONS = {
-    "checks": "write",
-    "contents": "write",
-    "issues": "write",
-    "metadata": "read",
-    "pull_requests": "write",
-    "statuses": "write",
-}
+APP_PERMISSIONS = DEFAULT_APP_PERMISSIONS
+APP_EVENTS = DEFAULT_APP_EVENTS
 # The seeded CI account stands in for GitHub Actions, whose runs GitHub reports under this app.
 CI_APPS = {"ci-bot": "github-actions"}
-APP_EVENTS = ["check_run", "check_suite", "issue_comment", "issues", "pull_request", "push"]
 
 
 def app_json(store: Store, app: App) -> dict[str, Any]:
@@ -34,8 +28,8 @@ def app_json(store: Store, app: App) -> dict[str, Any]:
         "html_url": f"{store.base_url}/apps/{app.slug}",
         "created_at": app.created_at,
         "updated_at": app.created_at,
-        "permissions": dict(APP_PERMISSIONS),
-        "events": list(APP_EVENTS),
+        "permissions": dict(app.permissions),
+        "events": list(app.events),
     }
 
 

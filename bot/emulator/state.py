@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.emulator.seed import PERMISSION_LEVELS
+from bot.emulator.seed import DEFAULT_APP_EVENTS, DEFAULT_APP_PERMISSIONS, PERMISSION_LEVELS
 
 
 def now_iso() -> str:
@@ -178,6 +178,8 @@ class App:
     installation_id: int
     repos: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=now_iso)
+    permissions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_APP_PERMISSIONS))
+    events: list[str] = field(default_factory=lambda: list(DEFAULT_APP_EVENTS))
 
 
 @dataclass

@@ -34,6 +34,7 @@ from bot.observability import DELIVERIES_TOTAL, get_logger
 from bot.queue import Queue
 from bot.server.limits import ServerLimits
 from bot.server.metrics import metrics_router, metrics_token
+from bot.server.readiness import install as install_full_readiness
 from bot.settings import Settings
 
 log = get_logger("issuebot.server")
@@ -138,6 +139,7 @@ def create_app(
         title="issuebot", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.issuebot = state
+    install_full_readiness(app, settings)  # /readyz?full=1: the doctor's gates
 
     @app.post("/webhook", status_code=202)
     async def webhook(request: Request) -> Response:
@@ -168,6 +170,15 @@ def create_app(
             return _answer(event, "ignored", reason)
         return await run_in_threadpool(_accept, state, event)
 
+    _install_probes(app, readiness)
+    if settings.metrics_bind() is None:
+        app.include_router(metrics_router(queue, metrics_token(settings)))
+    return app
+
+
+def _install_probes(app: FastAPI, readiness: Iterable[tuple[str, Callable[[], object]]]) -> None:
+    """`/healthz` (the process answers) and `/readyz` (its store and queue answer)."""
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         """The process answers."""
@@ -179,10 +190,6 @@ def create_app(
         checks = dict(_probe(readiness))
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
-
-    if settings.metrics_bind() is None:
-        app.include_router(metrics_router(queue, metrics_token(settings)))
-    return app
 
 
 async def _read_capped(request: Request) -> bytes | None:

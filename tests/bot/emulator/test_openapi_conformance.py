@@ -17,6 +17,7 @@ from bot.emulator.app import ROUTERS
 from bot.emulator.testing import start_emulator
 from tests.bot.emulator import (
     conformance_cases,
+    conformance_cases_apps,
     conformance_cases_events,
     conformance_cases_git,
     conformance_cases_reviews,
@@ -32,6 +33,7 @@ CASES: list[Case] = (
     + conformance_cases_git.CASES
     + conformance_cases_reviews.CASES
     + conformance_cases_teams.CASES
+    + conformance_cases_apps.CASES
 )
 
 
