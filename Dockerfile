@@ -4,14 +4,15 @@
 FROM python:3.12.8-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /opt/issuebot/src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY bot ./bot
 COPY generators ./generators
 COPY templates ./templates
 COPY specs ./specs
-# Editable into its own venv: the bot reads templates/ from this tree (same path at runtime).
+# A wheel into its own venv: templates and specs travel inside the package (bot/_data), so
+# the runtime stage needs no source tree.
 RUN python -m venv /opt/issuebot/venv \
-    && /opt/issuebot/venv/bin/pip install --no-cache-dir -e . \
+    && /opt/issuebot/venv/bin/pip install --no-cache-dir . \
     && /opt/issuebot/venv/bin/issuebot --version
 
 FROM python:3.12.8-slim-bookworm
@@ -21,7 +22,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/issuebot issuebot \
     && install -d -o issuebot -g issuebot /var/lib/issuebot
-COPY --from=build /opt/issuebot /opt/issuebot
+COPY --from=build /opt/issuebot/venv /opt/issuebot/venv
 ENV PATH=/opt/issuebot/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     ISSUEBOT_WORK_DIR=/var/lib/issuebot/work \
