@@ -66,6 +66,7 @@ class Field(Model):
     auto_now_add: StrictBool = False
     auto_now: StrictBool = False
     description: StrictStr | None = None
+    renamed_from: StrictStr | None = None
 
     @property
     def server_managed(self) -> bool:
@@ -101,6 +102,7 @@ class Entity(Model):
     name: StrictStr
     layer: StrictStr = "domain"
     description: StrictStr | None = None
+    renamed_from: StrictStr | None = None
     fields: tuple[Field, ...]
     indexes: tuple[Index, ...] = ()
     actions: tuple[Action, ...] = ()
