@@ -1,0 +1,197 @@
+"""Child process: build the schema the existing revisions produce, diff it with Alembic's own
+autogenerate against the new models, and print the operations rendered as Python (JSON on
+stdout). Runs in a scratch copy of the service (cwd), never in the bot process: revision files
+come from the target repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.config import Config
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+
+# (reflected old type, new type) pairs every database converts without losing data.
+_WIDER: dict[type, tuple[type, ...]] = {
+    sa.Integer: (sa.Float,),
+    sa.String: (sa.Text, sa.String),
+    sa.Date: (sa.DateTime,),
+}
+
+
+class Refused(Exception):
+    """A change the migration cannot make safely; the message and hint go to the user."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _compare_type(
+    context: object, inspected: object, meta: sa.Column[Any], old: Any, new: Any
+) -> bool | None:
+    """Enums are compared from the history (SQLite keeps no values); the rest as Alembic does."""
+    if isinstance(new, sa.Enum):
+        return False
+    return None
+
+
+def _safe_cast(table: str, column: str, old: Any, new: Any) -> None:
+    for wide_from, wide_to in _WIDER.items():
+        if isinstance(old, wide_from) and isinstance(new, wide_to):
+            if isinstance(old, sa.Float) and not isinstance(new, sa.Float):
+                break
+            return
+    raise Refused(
+        f"{table}.{column}: changing the type from {old} to {new} could lose data",
+        "only integer→float, string→text, longer strings and date→datetime convert safely; "
+        "add a new field and copy the data in a hand-written revision instead",
+    )
+
+
+def _apply_renames(
+    conn: sa.Connection, renames: dict[str, Any]
+) -> tuple[list[str], list[str], list[str]]:
+    """Rename in the scratch database too, so autogenerate sees only what is left to do."""
+    names = set(sa.inspect(conn).get_table_names())
+    up: list[str] = []
+    down: list[str] = []
+    renamed: list[str] = []
+    for old, new, enum_types in renames["tables"]:
+        if old in names and new not in names:
+            renamed.append(new)
+            conn.exec_driver_sql(f'ALTER TABLE "{old}" RENAME TO "{new}"')
+            up.append(f"    op.rename_table({old!r}, {new!r})")
+            down.insert(0, f"    op.rename_table({new!r}, {old!r})")
+            names = (names - {old}) | {new}
+            _rename_types(enum_types, up, down)
+    inspector = sa.inspect(conn)
+    for table, old, new, enum_types in renames["columns"]:
+        if table not in names:
+            continue
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        if old in columns and new not in columns:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" RENAME COLUMN "{old}" TO "{new}"')
+            up.append(_batch(table, f"alter_column({old!r}, new_column_name={new!r})"))
+            down.insert(0, _batch(table, f"alter_column({new!r}, new_column_name={old!r})"))
+            _rename_types(enum_types, up, down)
+    return up, down, renamed
+
+
+def _rename_types(pairs: list[list[str]], up: list[str], down: list[str]) -> None:
+    """PostgreSQL enum types are named after table and column: rename them along."""
+    for old, new in pairs:
+        if old != new:
+            up.append(_pg(f'op.execute(\'ALTER TYPE "{old}" RENAME TO "{new}"\')'))
+            down.insert(0, _pg(f'op.execute(\'ALTER TYPE "{new}" RENAME TO "{old}"\')'))
+
+
+def _batch(table: str, call: str) -> str:
+    return f"    with op.batch_alter_table({table!r}) as batch_op:\n        batch_op.{call}"
+
+
+def _pg(statement: str) -> str:
+    return f'    if op.get_bind().dialect.name == "postgresql":\n        {statement}'
+
+
+def _server_default(value: Any) -> Any:
+    if isinstance(value, bool):
+        return sa.text("true" if value else "false")
+    if isinstance(value, int | float):
+        return sa.text(repr(value))
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def _adjust(script_ops: ops.UpgradeOps, defaults: dict[str, Any], tables: set[str]) -> list[str]:
+    """Backfill new NOT NULL columns with a server default; check type changes are safe."""
+    touched: list[str] = []
+    for table_ops in script_ops.ops:
+        touched.append(getattr(table_ops, "table_name", ""))
+        if not isinstance(table_ops, ops.ModifyTableOps):
+            continue
+        for op_ in table_ops.ops:
+            if isinstance(op_, ops.AddColumnOp) and not op_.column.nullable:
+                key = f"{op_.table_name}.{op_.column.name}"
+                if key not in defaults:
+                    raise Refused(
+                        f"{key} is new and required, but {op_.table_name} may already have rows",
+                        'give it a "default" (existing rows get it) or make it optional',
+                    )
+                op_.column.server_default = sa.schema.DefaultClause(_server_default(defaults[key]))
+            if isinstance(op_, ops.AlterColumnOp) and op_.modify_type is not None:
+                _safe_cast(op_.table_name, op_.column_name, op_.existing_type, op_.modify_type)
+    return sorted({t for t in touched if t})
+
+
+def _relax_downgrade(downgrade: ops.DowngradeOps) -> None:
+    """A dropped column comes back empty, so it must accept NULL for the rows that exist."""
+    for table_ops in downgrade.ops:
+        for op_ in getattr(table_ops, "ops", []):
+            if isinstance(op_, ops.AddColumnOp):
+                op_.column.nullable = True
+
+
+def _render(operations: ops.UpgradeOps | ops.DowngradeOps) -> str:
+    text = render_python_code(operations, render_as_batch=True)
+    lines = [line for line in text.splitlines() if not line.strip().startswith("# ###")]
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a scratch SQLite database through the history, then diff it with the models."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{root / '.issuebot-scratch.db'}"
+    os.environ.pop("DATABASE_SCHEMA", None)
+    sys.path.insert(0, str(root))
+    config = Config(str(root / "alembic.ini"))
+    command.upgrade(config, "head")
+    from app import db, models  # noqa: PLC0415 (the scratch copy's models, after sys.path)
+
+    assert models
+    metadata = db.Base.metadata
+    with db.get_engine().begin() as conn:
+        up, down, renamed = _apply_renames(conn, request["renames"])
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": _compare_type, "target_metadata": metadata}
+        )
+        script = produce_migrations(context, metadata)
+        assert script.upgrade_ops is not None and script.downgrade_ops is not None
+        touched = _adjust(script.upgrade_ops, request["defaults"], set(metadata.tables))
+        script.downgrade_ops = script.upgrade_ops.reverse()
+        _relax_downgrade(script.downgrade_ops)
+        extra_up, extra_down = request.get("extra_upgrade", []), request.get("extra_downgrade", [])
+        upgrade = [*up, *extra_up]
+        downgrade: list[str] = []
+        if not script.upgrade_ops.is_empty():
+            upgrade.append(_render(script.upgrade_ops))
+            downgrade.append(_render(script.downgrade_ops))
+        downgrade = [*downgrade, *extra_down, *down]
+    return {
+        "upgrade": "\n".join(upgrade),
+        "downgrade": "\n".join(downgrade),
+        "tables": sorted({*touched, *renamed}),
+    }
+
+
+def main() -> int:
+    """Read the request from stdin, print the result (or the refusal) as JSON."""
+    request = json.loads(sys.stdin.read())
+    try:
+        result = probe(Path.cwd(), request)
+    except Refused as exc:
+        result = {"refused": str(exc), "hint": exc.hint}
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""Append-only migrations: read the target's revision history, let Alembic say what changed,
+and hand the (pure) generator one new revision to append, or none.
+
+The I/O lives here: reading `migrations/versions/`, and running the existing revisions against
+a scratch SQLite database in a child process (`bot.migration_probe`), because revision files
+are the target repository's code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.errors import GenerationError, SpecError
+from bot.testgate.runner import child_env
+from generators import naming
+from generators.migration import VERSIONS, History, NextRevision, is_revision_path
+from generators.model import SpecFile
+from generators.service import GeneratedService, generate_service
+from generators.views import entity_views
+
+PROBE_TIMEOUT_SECONDS = 120
+_BASE_FILE = f"{VERSIONS}0000_action_requests.py"
+
+
+def read_history(out_dir: Path) -> History | None:
+    """The revision files under `out_dir`, or None when no entity has a revision yet."""
+    versions = out_dir / VERSIONS
+    files = {
+        f"{VERSIONS}{path.name}": path.read_text(encoding="utf-8")
+        for path in sorted(versions.glob("*.py"))
+        if path.is_file()
+    }
+    if not [p for p in files if p != _BASE_FILE and is_revision_path(p)]:
+        return None
+    return History(files)
+
+
+def _enum_type(table: str, field: str) -> str:
+    return naming.db_name(f"{table}_{field}_enum")
+
+
+def rename_request(spec: SpecFile) -> dict[str, list[Any]]:
+    """The renames the spec asks for (`renamed_from`), as table/column/enum-type names."""
+    tables: list[Any] = []
+    columns: list[Any] = []
+    for view in entity_views(spec.entities):
+        old_table = naming.table_name(view.spec.renamed_from or view.name)
+        if view.spec.renamed_from:
+            types = [
+                [_enum_type(old_table, f.spec.renamed_from or f.name), f.enum_type]
+                for f in view.enums
+            ]
+            tables.append([old_table, view.table, types])
+        for f in view.fields:
+            if f.spec.renamed_from:
+                types = [[_enum_type(view.table, f.spec.renamed_from), f.enum_type]]
+                columns.append(
+                    [view.table, f.spec.renamed_from, f.name, types if f.enum_type else []]
+                )
+    return {"tables": tables, "columns": columns}
+
+
+def _defaults(spec: SpecFile) -> dict[str, Any]:
+    return {
+        f"{view.table}.{f.name}": f.default
+        for view in entity_views(spec.entities)
+        for f in view.fields
+        if f.has_default
+    }
+
+
+def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, Any]:
+    """Copy the service's models and migrations to a scratch folder and diff there."""
+    with tempfile.TemporaryDirectory(prefix="issuebot-migrate-") as tmp:
+        root = Path(tmp)
+        for relative, text in service.files.items():
+            if relative.startswith(("app/", "migrations/")) or relative == "alembic.ini":
+                path = root / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.migration_probe"],
+                cwd=root,
+                env=child_env(),
+                input=json.dumps(request),
+                capture_output=True,
+                text=True,
+                timeout=PROBE_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise GenerationError(
+                f"computing the next migration took over {PROBE_TIMEOUT_SECONDS}s"
+            ) from exc
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        raise GenerationError(
+            f"the existing migrations do not apply to an empty SQLite database: {last}",
+            hint="fix or remove the broken revision under migrations/versions/",
+        )
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _message(spec: SpecFile, tables: list[str], issue: int | None) -> tuple[str, str]:
+    names = {view.table: view.name for view in entity_views(spec.entities)}
+    changed = [names.get(t, t) for t in tables] or ["the schema"]
+    message = "Change " + ", ".join(changed)
+    if issue is not None:
+        message += f" (issue #{issue})"
+    return message + ".", "_".join(naming.snake_case(n) for n in changed)
+
+
+def generate_with_history(
+    out_dir: Path,
+    spec: SpecFile,
+    *,
+    ui: bool = False,
+    overrides: Mapping[str, str] | None = None,
+    issue: int | None = None,
+) -> GeneratedService:
+    """Render the service for `spec`; if the schema changed, append one revision to history."""
+    history = read_history(out_dir)
+    if history is None:
+        return generate_service(spec, ui=ui, overrides=overrides)
+    head = history.head()
+    base = generate_service(spec, ui=ui, overrides=overrides, history=history)
+    request = {"renames": rename_request(spec), "defaults": _defaults(spec)}
+    result = _run_probe(base, request)
+    if "refused" in result:
+        raise SpecError([result["refused"]], hint=result["hint"])
+    if not result["upgrade"].strip():
+        return base
+    message, slug = _message(spec, result["tables"], issue)
+    following = NextRevision(head, message, result["upgrade"], result["downgrade"], slug)
+    return generate_service(
+        spec, ui=ui, overrides=overrides, history=history, next_revision=following
+    )
