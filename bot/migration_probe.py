@@ -102,6 +102,98 @@ def _pg(statement: str) -> str:
     return f'    if op.get_bind().dialect.name == "postgresql":\n        {statement}'
 
 
+def _sql_text(value: str) -> str:
+    """A single-quoted SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _enum_type(values: tuple[str, ...] | list[str], name: str) -> str:
+    return "sa.Enum(" + "".join(f"{v!r}, " for v in values) + f"name={name!r})"
+
+
+def _execute(sql: str) -> str:
+    return f"op.execute({sql!r})"
+
+
+def _retype_enum(
+    table: str, column: str, name: str, old: list[str], new: list[str], *, nullable: bool
+) -> str:
+    """Take an enum column from `old` to `new` values (no row may hold a removed one)."""
+    gone = [v for v in old if v not in new]
+    added = [v for v in new if v not in old]
+    lines: list[str] = []
+    if gone:
+        lines += [
+            "    bind = op.get_bind()",
+            f"    rows = sa.table({table!r}, sa.column({column!r}))",
+            "    used = bind.execute(",
+            "        sa.select(sa.func.count()).select_from(rows)"
+            f".where(rows.c[{column!r}].in_({gone!r}))",
+            "    ).scalar_one()",
+            "    if used:",
+            "        raise RuntimeError(",
+            f'            f"{{used}} row(s) of {table} still have {column} in {gone!r}: "',
+            '            "change them to another value first, then migrate again"',
+            "        )",
+        ]
+    pg: list[str] = []
+    if gone:
+        temporary = f"{name[:50]}_old"
+        pg += [
+            _execute(f'ALTER TYPE "{name}" RENAME TO "{temporary}"'),
+            f"{_enum_type(new, name)}.create(op.get_bind())",
+            _execute(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE "{name}" '
+                f'USING "{column}"::text::"{name}"'
+            ),
+            _execute(f'DROP TYPE "{temporary}"'),
+        ]
+    else:
+        pg += [
+            _execute(f'ALTER TYPE "{name}" ADD VALUE IF NOT EXISTS {_sql_text(v)}') for v in added
+        ]
+    lines.append('    if op.get_bind().dialect.name == "postgresql":')
+    lines += [f"        {line}" for line in pg]
+    lines += [
+        "    else:",
+        f"        with op.batch_alter_table({table!r}) as batch_op:",
+        "            batch_op.alter_column(",
+        f"                {column!r},",
+        f"                existing_type={_enum_type(old, name)},",
+        f"                type_={_enum_type(new, name)},",
+        f"                existing_nullable={nullable!r},",
+        "            )",
+    ]
+    return "\n".join(lines)
+
+
+def _enum_changes(
+    conn: sa.Connection, metadata: sa.MetaData, enums: list[list[Any]]
+) -> tuple[list[str], list[str], list[str]]:
+    """Upgrade/downgrade code for enum columns whose values differ from the history's."""
+    inspector = sa.inspect(conn)
+    existing = set(inspector.get_table_names())
+    up: list[str] = []
+    down: list[str] = []
+    tables: list[str] = []
+    for table, column, _name, old in sorted(enums):
+        if table not in existing or table not in metadata.tables:
+            continue
+        meta = metadata.tables[table].c.get(column)
+        if meta is None or not isinstance(meta.type, sa.Enum) or meta.type.name is None:
+            continue
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        new = list(meta.type.enums)
+        if new == list(old):
+            continue
+        name, nullable = meta.type.name, bool(meta.nullable)
+        up.append(_retype_enum(table, column, name, list(old), new, nullable=nullable))
+        down.insert(0, _retype_enum(table, column, name, new, list(old), nullable=nullable))
+        tables.append(table)
+    return up, down, tables
+
+
 def _server_default(value: Any) -> Any:
     if isinstance(value, bool):
         return sa.text("true" if value else "false")
@@ -133,6 +225,22 @@ def _adjust(script_ops: ops.UpgradeOps, defaults: dict[str, Any], tables: set[st
     return sorted({t for t in touched if t})
 
 
+def _dropped_enum_types(script_ops: ops.UpgradeOps, enums: list[list[Any]]) -> list[str]:
+    """PostgreSQL keeps an enum type after its column or table is dropped: drop it too."""
+    by_column = {(t, c): name for t, c, name, _ in enums}
+    names: list[str] = []
+    for table_ops in script_ops.ops:
+        if isinstance(table_ops, ops.DropTableOp):
+            names += [n for (t, _), n in by_column.items() if t == table_ops.table_name]
+        for op_ in getattr(table_ops, "ops", []):
+            if isinstance(op_, ops.DropColumnOp):
+                names += [by_column.get((op_.table_name, op_.column_name), "")]
+    return [
+        f"    sa.Enum(name={name!r}).drop(op.get_bind(), checkfirst=True)"
+        for name in sorted(set(names) - {""})
+    ]
+
+
 def _relax_downgrade(downgrade: ops.DowngradeOps) -> None:
     """A dropped column comes back empty, so it must accept NULL for the rows that exist."""
     for table_ops in downgrade.ops:
@@ -160,6 +268,7 @@ def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
     metadata = db.Base.metadata
     with db.get_engine().begin() as conn:
         up, down, renamed = _apply_renames(conn, request["renames"])
+        enum_up, enum_down, retyped = _enum_changes(conn, metadata, request.get("enums", []))
         context = MigrationContext.configure(
             conn, opts={"compare_type": _compare_type, "target_metadata": metadata}
         )
@@ -168,17 +277,17 @@ def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
         touched = _adjust(script.upgrade_ops, request["defaults"], set(metadata.tables))
         script.downgrade_ops = script.upgrade_ops.reverse()
         _relax_downgrade(script.downgrade_ops)
-        extra_up, extra_down = request.get("extra_upgrade", []), request.get("extra_downgrade", [])
-        upgrade = [*up, *extra_up]
+        upgrade = [*up, *enum_up]
         downgrade: list[str] = []
         if not script.upgrade_ops.is_empty():
             upgrade.append(_render(script.upgrade_ops))
+            upgrade += _dropped_enum_types(script.upgrade_ops, request.get("enums", []))
             downgrade.append(_render(script.downgrade_ops))
-        downgrade = [*downgrade, *extra_down, *down]
+        downgrade = [*downgrade, *enum_down, *down]
     return {
         "upgrade": "\n".join(upgrade),
         "downgrade": "\n".join(downgrade),
-        "tables": sorted({*touched, *renamed}),
+        "tables": sorted({*touched, *renamed, *retyped}),
     }
 
 

@@ -19,7 +19,13 @@ from typing import Any
 from bot.errors import GenerationError, SpecError
 from bot.testgate.runner import child_env
 from generators import naming
-from generators.migration import VERSIONS, History, NextRevision, is_revision_path
+from generators.migration import (
+    VERSIONS,
+    History,
+    NextRevision,
+    enum_columns,
+    is_revision_path,
+)
 from generators.model import SpecFile
 from generators.service import GeneratedService, generate_service
 from generators.views import entity_views
@@ -133,7 +139,8 @@ def generate_with_history(
         return generate_service(spec, ui=ui, overrides=overrides)
     head = history.head()
     base = generate_service(spec, ui=ui, overrides=overrides, history=history)
-    request = {"renames": rename_request(spec), "defaults": _defaults(spec)}
+    enums = [[t, c, e.name, list(e.values)] for (t, c), e in enum_columns(history).items()]
+    request = {"renames": rename_request(spec), "defaults": _defaults(spec), "enums": enums}
     result = _run_probe(base, request)
     if "refused" in result:
         raise SpecError([result["refused"]], hint=result["hint"])

@@ -119,3 +119,106 @@ class NextRevision:
     def path(self) -> str:
         slug = _SLUG.sub("_", self.slug.lower()).strip("_")[:40].rstrip("_") or "change"
         return f"{VERSIONS}{self.revision}_{slug}.py"
+
+
+@dataclass(frozen=True)
+class EnumColumn:
+    """An enum column as the history left it: its type name and values, in order."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _enum_of(node: ast.expr) -> EnumColumn | None:
+    """`sa.Enum("a", "b", name="x")` as plain data (None for any other expression)."""
+    if not (isinstance(node, ast.Call) and _call_name(node) == "Enum"):
+        return None
+    values = tuple(v for v in (_literal(a) for a in node.args) if isinstance(v, str))
+    names = [_literal(k.value) for k in node.keywords if k.arg == "name"]
+    if not names or not isinstance(names[0], str):
+        return None
+    return EnumColumn(names[0], values)
+
+
+def _column_enum(node: ast.expr) -> tuple[str, EnumColumn] | None:
+    """`sa.Column("c", sa.Enum(...), ...)` → ("c", enum)."""
+    if not (isinstance(node, ast.Call) and _call_name(node) == "Column" and len(node.args) > 1):
+        return None
+    name, enum = _literal(node.args[0]), _enum_of(node.args[1])
+    return (name, enum) if isinstance(name, str) and enum is not None else None
+
+
+class _EnumReplay(ast.NodeVisitor):
+    """Replay the operations that create, move or drop enum columns, in source order."""
+
+    def __init__(self, state: dict[tuple[str, str], EnumColumn]) -> None:
+        self.state = state
+        self.batch: list[str] = []
+
+    def visit_With(self, node: ast.With) -> None:
+        tables = [
+            _literal(item.context_expr.args[0])
+            for item in node.items
+            if isinstance(item.context_expr, ast.Call)
+            and _call_name(item.context_expr) == "batch_alter_table"
+            and item.context_expr.args
+        ]
+        table = tables[0] if tables and isinstance(tables[0], str) else None
+        if table:
+            self.batch.append(table)
+        self.generic_visit(node)
+        if table:
+            self.batch.pop()
+
+    def visit_Call(self, node: ast.Call) -> None:
+        args = [_literal(a) for a in node.args]
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        kind = _call_name(node)
+        table = self.batch[-1] if self.batch else (args[0] if args else None)
+        rest = node.args if self.batch else node.args[1:]
+        if isinstance(table, str):
+            self._apply(kind, table, rest, keywords)
+        self.generic_visit(node)
+
+    def _apply(
+        self, kind: str, table: str, rest: list[ast.expr], keywords: dict[str, ast.expr]
+    ) -> None:
+        state = self.state
+        if kind in ("create_table", "add_column"):
+            for column in (_column_enum(a) for a in rest):
+                if column:
+                    state[(table, column[0])] = column[1]
+        elif kind == "rename_table" and rest and isinstance(new := _literal(rest[0]), str):
+            for key in [k for k in state if k[0] == table]:
+                state[(new, key[1])] = state.pop(key)
+        elif kind == "drop_table":
+            for key in [k for k in state if k[0] == table]:
+                del state[key]
+        elif kind in ("alter_column", "drop_column") and rest:
+            column = _literal(rest[0])
+            if not isinstance(column, str):
+                return
+            if kind == "drop_column":
+                state.pop((table, column), None)
+                return
+            if "type_" in keywords and (enum := _enum_of(keywords["type_"])):
+                state[(table, column)] = enum
+            new = _literal(keywords["new_column_name"]) if "new_column_name" in keywords else None
+            if isinstance(new, str) and (table, column) in state:
+                state[(table, new)] = state.pop((table, column))
+
+
+def enum_columns(history: History) -> dict[tuple[str, str], EnumColumn]:
+    """Each enum column's values as the revisions' upgrades leave them (read, never run)."""
+    state: dict[tuple[str, str], EnumColumn] = {}
+    for revision in history.chain():
+        tree = ast.parse(history.files[revision.path])
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "upgrade":
+                _EnumReplay(state).visit(node)
+    return state
