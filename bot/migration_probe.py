@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ def _retype_enum(
             f"    rows = sa.table({table!r}, sa.column({column!r}))",
             "    used = bind.execute(",
             "        sa.select(sa.func.count()).select_from(rows)"
-            f".where(rows.c[{column!r}].in_({gone!r}))",
+            f".where(sa.cast(rows.c[{column!r}], sa.String).in_({gone!r}))",
             "    ).scalar_one()",
             "    if used:",
             "        raise RuntimeError(",
@@ -204,13 +205,81 @@ def _server_default(value: Any) -> Any:
     return json.dumps(value, sort_keys=True)
 
 
-def _adjust(script_ops: ops.UpgradeOps, defaults: dict[str, Any], tables: set[str]) -> list[str]:
+@dataclass
+class Extra:
+    """Hand-made steps around Alembic's: before its body, after it, and for the downgrade."""
+
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    undo: list[str] = field(default_factory=list)
+
+
+def _date_to_datetime(table: str, column: str, *, back: bool = False) -> str:
+    """SQLite's batch copy CASTs dates to numbers: copy the text through a new column instead."""
+    temp = f"{column}__issuebot"
+    old, new = (
+        ("sa.DateTime(timezone=True)", "sa.Date()")
+        if back
+        else (
+            "sa.Date()",
+            "sa.DateTime(timezone=True)",
+        )
+    )
+    value = f'substr("{column}", 1, 10)' if back else f"\"{column}\" || ' 00:00:00.000000'"
+    # names are the models' own (validated lowercase SQL names), never user text
+    update = f'UPDATE "{table}" SET "{temp}" = {value}'  # noqa: S608
+    return "\n".join(
+        [
+            '    if op.get_bind().dialect.name == "sqlite":',
+            f"        with op.batch_alter_table({table!r}) as batch_op:",
+            f"            batch_op.add_column(sa.Column({temp!r}, {new}, nullable=True))",
+            "        " + _execute(update),
+            f"        with op.batch_alter_table({table!r}) as batch_op:",
+            f"            batch_op.drop_column({column!r})",
+            f"            batch_op.alter_column({temp!r}, new_column_name={column!r})",
+            "    else:",
+            f"        op.alter_column({table!r}, {column!r}, existing_type={old}, type_={new})",
+        ]
+    )
+
+
+def _fill_nulls(table: str, column: str, default: Any) -> str:
+    """Before NOT NULL: give existing empty cells the default, or stop with a clear message."""
+    if default is not None:
+        rows = f"sa.table({table!r}, sa.column({column!r}))"
+        return "\n".join(
+            [
+                f"    rows = {rows}",
+                "    op.execute(",
+                f"        rows.update().where(rows.c[{column!r}].is_(None))"
+                f".values({{{column!r}: {default!r}}})",
+                "    )",
+            ]
+        )
+    return "\n".join(
+        [
+            f"    rows = sa.table({table!r}, sa.column({column!r}))",
+            "    empty = op.get_bind().execute(",
+            "        sa.select(sa.func.count()).select_from(rows)"
+            f".where(rows.c[{column!r}].is_(None))",
+            "    ).scalar_one()",
+            "    if empty:",
+            "        raise RuntimeError(",
+            f'            f"{{empty}} row(s) of {table} have no {column}, which is now required: "',
+            '            "fill them in first, then migrate again"',
+            "        )",
+        ]
+    )
+
+
+def _adjust(script_ops: ops.UpgradeOps, defaults: dict[str, Any], extra: Extra) -> list[str]:
     """Backfill new NOT NULL columns with a server default; check type changes are safe."""
     touched: list[str] = []
     for table_ops in script_ops.ops:
         touched.append(getattr(table_ops, "table_name", ""))
         if not isinstance(table_ops, ops.ModifyTableOps):
             continue
+        kept: list[ops.MigrateOperation] = []
         for op_ in table_ops.ops:
             if isinstance(op_, ops.AddColumnOp) and not op_.column.nullable:
                 key = f"{op_.table_name}.{op_.column.name}"
@@ -220,8 +289,26 @@ def _adjust(script_ops: ops.UpgradeOps, defaults: dict[str, Any], tables: set[st
                         'give it a "default" (existing rows get it) or make it optional',
                     )
                 op_.column.server_default = sa.schema.DefaultClause(_server_default(defaults[key]))
-            if isinstance(op_, ops.AlterColumnOp) and op_.modify_type is not None:
-                _safe_cast(op_.table_name, op_.column_name, op_.existing_type, op_.modify_type)
+            if isinstance(op_, ops.AlterColumnOp):
+                key = f"{op_.table_name}.{op_.column_name}"
+                if op_.modify_nullable is False:
+                    fill = _fill_nulls(op_.table_name, op_.column_name, defaults.get(key))
+                    extra.before.append(fill)
+                if op_.modify_type is not None:
+                    _safe_cast(op_.table_name, op_.column_name, op_.existing_type, op_.modify_type)
+                    if isinstance(op_.existing_type, sa.Date) and isinstance(
+                        op_.modify_type, sa.DateTime
+                    ):
+                        extra.after.append(_date_to_datetime(op_.table_name, op_.column_name))
+                        extra.undo.insert(
+                            0, _date_to_datetime(op_.table_name, op_.column_name, back=True)
+                        )
+                        op_.modify_type = None
+                        if op_.modify_nullable is None:
+                            continue
+            kept.append(op_)
+        table_ops.ops = kept
+    script_ops.ops = [t for t in script_ops.ops if getattr(t, "ops", True)]
     return sorted({t for t in touched if t})
 
 
@@ -241,12 +328,25 @@ def _dropped_enum_types(script_ops: ops.UpgradeOps, enums: list[list[Any]]) -> l
     ]
 
 
+def _generic(column: Any) -> None:
+    """Reflected SQLite types (DATETIME) do not exist elsewhere: use SQLAlchemy's generic ones."""
+    if isinstance(column, sa.Column):
+        try:
+            column.type = column.type.as_generic()
+        except NotImplementedError:
+            column.type = sa.String()
+
+
 def _relax_downgrade(downgrade: ops.DowngradeOps) -> None:
-    """A dropped column comes back empty, so it must accept NULL for the rows that exist."""
+    """What a downgrade re-creates comes back empty: NULL allowed, portable types."""
     for table_ops in downgrade.ops:
+        if isinstance(table_ops, ops.CreateTableOp):
+            for column in table_ops.columns:
+                _generic(column)
         for op_ in getattr(table_ops, "ops", []):
             if isinstance(op_, ops.AddColumnOp):
                 op_.column.nullable = True
+                _generic(op_.column)
 
 
 def _render(operations: ops.UpgradeOps | ops.DowngradeOps) -> str:
@@ -274,15 +374,17 @@ def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
         )
         script = produce_migrations(context, metadata)
         assert script.upgrade_ops is not None and script.downgrade_ops is not None
-        touched = _adjust(script.upgrade_ops, request["defaults"], set(metadata.tables))
+        extra = Extra()
+        touched = _adjust(script.upgrade_ops, request["defaults"], extra)
         script.downgrade_ops = script.upgrade_ops.reverse()
         _relax_downgrade(script.downgrade_ops)
-        upgrade = [*up, *enum_up]
-        downgrade: list[str] = []
+        upgrade = [*up, *enum_up, *extra.before]
+        downgrade: list[str] = list(extra.undo)
         if not script.upgrade_ops.is_empty():
             upgrade.append(_render(script.upgrade_ops))
             upgrade += _dropped_enum_types(script.upgrade_ops, request.get("enums", []))
             downgrade.append(_render(script.downgrade_ops))
+        upgrade += extra.after
         downgrade = [*downgrade, *enum_down, *down]
     return {
         "upgrade": "\n".join(upgrade),
