@@ -25,10 +25,10 @@ from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.parse import parse_issue_body
+from bot.migrations import generate_with_history
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
 from bot.testgate import Redactor, TestReport, interpreter_for, run_tests
-from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
 
 
@@ -177,8 +177,8 @@ def generate(ctx: RunContext) -> Output:
     ws = ctx.workspace()
     spec_path = ctx.config.paths.spec
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
-    service = generate_service(current, ui=ctx.config.ui)
     out_dir = ws.path / ctx.config.paths.output
+    service = generate_with_history(out_dir, current, ui=ctx.config.ui, issue=ctx.issue)
     write_generated(out_dir, service)
     prefix = Path(ctx.config.paths.output)
     generated = sorted((prefix / p).as_posix() for p in service.files)
