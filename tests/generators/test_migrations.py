@@ -10,6 +10,7 @@ its rows through the API.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import shutil
 import sys
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 
 from bot.codegen import write_generated
 from bot.errors import SpecError
+from bot.gates.spec_change import classify_spec_change
 from bot.migrations import generate_with_history
 from generators.migration import VERSIONS
 from generators.spec import SpecFile, load_spec
@@ -337,3 +339,52 @@ def test_removing_an_enum_value_still_in_use_fails_the_migration_clearly(
     result = run([sys.executable, str(CHECK)], removed.directory, env, 180, "{}")
     assert result.returncode != 0
     assert "1 row(s) of widgets still have kind in ['huge']" in result.stderr
+
+
+EXPECTED_RISK = {
+    "add_entity": "additive",
+    "add_optional_field": "additive",
+    "add_field_with_default": "data-changing",
+    "remove_field": "destructive",
+    "rename_field": "data-changing",
+    "rename_entity": "data-changing",
+    "change_limits": "data-changing",
+    "change_indexes": "additive",
+    "add_enum_value": "additive",
+    "remove_enum_value": "destructive",
+    "safe_casts": "data-changing",
+    "remove_entity": "destructive",
+}
+
+
+def test_the_gate_classifies_each_change_from_its_migration(steps: list[Step]) -> None:
+    for before, step in itertools.pairwise(steps):
+        files = {
+            f"{VERSIONS}{name}": text.decode() for name, text in revisions(step.directory).items()
+        }
+        change = classify_spec_change(
+            json.dumps(before.spec),
+            json.dumps(step.spec),
+            files,
+            tuple(f"{VERSIONS}{name}" for name in step.new_revisions),
+        )
+        assert change.risk == EXPECTED_RISK[step.name], (step.name, change.describe())
+        assert change.additive == (change.risk == "additive")
+    dropped = classify_spec_change(
+        json.dumps(steps[-2].spec),
+        json.dumps(steps[-1].spec),
+        {f"{VERSIONS}{n}": t.decode() for n, t in revisions(steps[-1].directory).items()},
+        tuple(f"{VERSIONS}{n}" for n in steps[-1].new_revisions),
+    )
+    assert dropped.data_lost == ("spares",)
+
+
+def test_two_heads_in_the_migration_folder_are_refused(steps: list[Step]) -> None:
+    files = {f"{VERSIONS}{n}": t.decode() for n, t in revisions(steps[2].directory).items()}
+    fork = files[f"{VERSIONS}{steps[2].new_revisions[0]}"].replace('revision = "', 'revision = "f0')
+    files[f"{VERSIONS}fork.py"] = fork
+    change = classify_spec_change(
+        json.dumps(steps[1].spec), json.dumps(steps[2].spec), files, (f"{VERSIONS}fork.py",)
+    )
+    assert change.kind == "invalid"
+    assert "2 heads" in change.describe()
