@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import GitError, RetryableError
+from bot.gates.migration_ops import is_revision_file
 from bot.gates.risk import ChangedFile, FileStatus
+
+MAX_REVISIONS = 2000
 
 _STATUS: dict[str, FileStatus] = {
     "A": "added",
@@ -33,6 +36,7 @@ class PullDiff:
     base_sha: str
     merge_base: str
     files: tuple[ChangedFile, ...]
+    revisions: tuple[tuple[str, str], ...] = ()  # migration revision files at head: (path, text)
 
     @property
     def up_to_date(self) -> bool:
@@ -101,4 +105,15 @@ def read_pull_diff(clone_url: str, base_ref: str, head_ref: str, head_sha: str) 
         merge_base = _git(repo, "merge-base", base_sha, head_sha).strip()
         name_status = _git(repo, "diff", "-z", "-M", "--name-status", merge_base, head_sha)
         numstat = _git(repo, "diff", "-z", "-M", "--numstat", merge_base, head_sha)
-        return PullDiff(head_sha, base_sha, merge_base, parse_diff(name_status, numstat))
+        files = parse_diff(name_status, numstat)
+        revisions = (
+            _revisions(repo, head_sha) if any(is_revision_file(f.path) for f in files) else ()
+        )
+        return PullDiff(head_sha, base_sha, merge_base, files, revisions)
+
+
+def _revisions(repo: Path, sha: str) -> tuple[tuple[str, str], ...]:
+    """Every migration revision file at `sha`, so the gate can count heads (read, never run)."""
+    names = _git(repo, "ls-tree", "-r", "-z", "--name-only", sha).split("\0")
+    paths = [n for n in names if is_revision_file(n)][:MAX_REVISIONS]
+    return tuple((path, _git(repo, "show", f"{sha}:{path}")) for path in paths)

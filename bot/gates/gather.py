@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.config import RepoConfig
 from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
+from bot.gates.migration_ops import is_revision_file
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
 from bot.github.models import Comment, PullRequest
@@ -122,10 +123,14 @@ def gather(
     is_bot = pull.author == bot_login
     diff = read_diff(repo, pull) if is_bot and pull.state == "open" else None
     spec_change = SpecChange("unchanged")
-    if diff is not None and any(f.path == config.paths.spec for f in diff.files):
+    if diff is not None and any(
+        f.path == config.paths.spec or is_revision_file(f.path) for f in diff.files
+    ):
         spec_change = classify_spec_change(
             repo.read_file(config.paths.spec, ref=diff.merge_base),
             repo.read_file(config.paths.spec, ref=pull.head_sha),
+            dict(diff.revisions),
+            tuple(f.path for f in diff.files if f.status == "added"),
         )
     labels = frozenset(pull.labels)
     required, protection_note = _required_checks(repo, pull.base_ref) if is_bot else ((), None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 from bot.errors import GenerationError
@@ -198,6 +199,12 @@ def revision_operations(source: str) -> tuple[Operation, ...]:
     return tuple(dict.fromkeys(reader.found))
 
 
+def is_revision_file(path: str) -> bool:
+    """A Python file directly in a `migrations/versions/` folder, wherever the service lives."""
+    parts = PurePosixPath(path).parts
+    return len(parts) >= 3 and parts[-3:-1] == ("migrations", "versions") and path.endswith(".py")
+
+
 def revision_heads(revisions: Mapping[str, str]) -> list[str]:
     """Revision ids nothing builds on; an unparsable file counts as a head of its own."""
     ids: dict[str, str | None] = {}
@@ -210,3 +217,35 @@ def revision_heads(revisions: Mapping[str, str]) -> list[str]:
         ids[parsed.revision] = parsed.down_revision
     parents = set(ids.values())
     return sorted(r for r in ids if r not in parents)
+
+
+@dataclass(frozen=True)
+class MigrationSummary:
+    """What a set of new revisions does, for the PR body, `/preview` and the run's output."""
+
+    paths: tuple[str, ...]
+    operations: tuple[Operation, ...]
+
+    @property
+    def risk(self) -> RiskClass:
+        return worst(o.risk for o in self.operations)
+
+    @property
+    def data_lost(self) -> tuple[str, ...]:
+        return tuple(o.target for o in self.operations if o.risk == "destructive")
+
+    def as_data(self) -> dict[str, object]:
+        """JSON-ready: revision paths, risk class, operation lines and what data is lost."""
+        return {
+            "revisions": list(self.paths),
+            "risk": self.risk,
+            "operations": [o.describe() for o in self.operations],
+            "data_lost": list(self.data_lost),
+        }
+
+
+def summarize(revisions: Mapping[str, str]) -> MigrationSummary:
+    """The operations and risk of new revision files (path → text), in path order (pure)."""
+    paths = tuple(sorted(revisions))
+    operations = tuple(op for path in paths for op in revision_operations(revisions[path]))
+    return MigrationSummary(paths, tuple(dict.fromkeys(operations)))

@@ -21,6 +21,7 @@ from bot.errors import (
     SpecError,
     TestsFailedError,
 )
+from bot.gates.migration_ops import is_revision_file, summarize
 from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
@@ -179,7 +180,8 @@ def generate(ctx: RunContext) -> Output:
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
     out_dir = ws.path / ctx.config.paths.output
     service = generate_with_history(out_dir, current, ui=ctx.config.ui, issue=ctx.issue)
-    write_generated(out_dir, service)
+    written = write_generated(out_dir, service).written
+    new_revisions = {p: service.files[p] for p in written if is_revision_file(p)}
     prefix = Path(ctx.config.paths.output)
     generated = sorted((prefix / p).as_posix() for p in service.files)
     hooks = sorted((prefix / p).as_posix() for p in service.user_owned)
@@ -196,6 +198,7 @@ def generate(ctx: RunContext) -> Output:
         "hooks": hooks,
         "changed": changed,
         "digest": tree_digest(ws.path, sorted(allowed)),
+        "migration": summarize(new_revisions).as_data() if new_revisions else None,
     }
 
 
