@@ -357,7 +357,7 @@ def _render(operations: ops.UpgradeOps | ops.DowngradeOps) -> str:
 
 def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
     """Upgrade a scratch SQLite database through the history, then diff it with the models."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{root / '.issuebot-scratch.db'}"
+    os.environ["DATABASE_URL"] = "sqlite://"  # in memory: one connection, kept by the pool
     os.environ.pop("DATABASE_SCHEMA", None)
     sys.path.insert(0, str(root))
     config = Config(str(root / "alembic.ini"))

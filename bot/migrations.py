@@ -27,10 +27,19 @@ from generators.migration import (
     is_revision_path,
 )
 from generators.model import SpecFile
-from generators.service import GeneratedService, generate_service
-from generators.views import entity_views
+from generators.service import GeneratedService, generate_service, render_revision
+from generators.views import EntityView, entity_views
 
 PROBE_TIMEOUT_SECONDS = 120
+# What Alembic's env.py imports: the models and their base, never the API or schemas.
+SCRATCH = (
+    "app/__init__.py",
+    "app/db.py",
+    "app/common.py",
+    "app/models/",
+    "migrations/",
+    "alembic.ini",
+)
 _BASE_FILE = f"{VERSIONS}0000_action_requests.py"
 
 
@@ -51,11 +60,11 @@ def _enum_type(table: str, field: str) -> str:
     return naming.db_name(f"{table}_{field}_enum")
 
 
-def rename_request(spec: SpecFile) -> dict[str, list[Any]]:
+def rename_request(views: list[EntityView]) -> dict[str, list[Any]]:
     """The renames the spec asks for (`renamed_from`), as table/column/enum-type names."""
     tables: list[Any] = []
     columns: list[Any] = []
-    for view in entity_views(spec.entities):
+    for view in views:
         old_table = naming.table_name(view.spec.renamed_from or view.name)
         if view.spec.renamed_from:
             types = [
@@ -72,13 +81,8 @@ def rename_request(spec: SpecFile) -> dict[str, list[Any]]:
     return {"tables": tables, "columns": columns}
 
 
-def _defaults(spec: SpecFile) -> dict[str, Any]:
-    return {
-        f"{view.table}.{f.name}": f.default
-        for view in entity_views(spec.entities)
-        for f in view.fields
-        if f.has_default
-    }
+def _defaults(views: list[EntityView]) -> dict[str, Any]:
+    return {f"{v.table}.{f.name}": f.default for v in views for f in v.fields if f.has_default}
 
 
 def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +90,7 @@ def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="issuebot-migrate-") as tmp:
         root = Path(tmp)
         for relative, text in service.files.items():
-            if relative.startswith(("app/", "migrations/")) or relative == "alembic.ini":
+            if relative.startswith(SCRATCH):
                 path = root / relative
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
@@ -116,8 +120,8 @@ def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, 
     return result
 
 
-def _message(spec: SpecFile, tables: list[str], issue: int | None) -> tuple[str, str]:
-    names = {view.table: view.name for view in entity_views(spec.entities)}
+def _message(views: list[EntityView], tables: list[str], issue: int | None) -> tuple[str, str]:
+    names = {view.table: view.name for view in views}
     changed = [names.get(t, t) for t in tables] or ["the schema"]
     message = "Change " + ", ".join(changed)
     if issue is not None:
@@ -139,15 +143,15 @@ def generate_with_history(
         return generate_service(spec, ui=ui, overrides=overrides)
     head = history.head()
     base = generate_service(spec, ui=ui, overrides=overrides, history=history)
+    views = entity_views(spec.entities)
     enums = [[t, c, e.name, list(e.values)] for (t, c), e in enum_columns(history).items()]
-    request = {"renames": rename_request(spec), "defaults": _defaults(spec), "enums": enums}
+    request = {"renames": rename_request(views), "defaults": _defaults(views), "enums": enums}
     result = _run_probe(base, request)
     if "refused" in result:
         raise SpecError([result["refused"]], hint=result["hint"])
     if not result["upgrade"].strip():
         return base
-    message, slug = _message(spec, result["tables"], issue)
+    message, slug = _message(views, result["tables"], issue)
     following = NextRevision(head, message, result["upgrade"], result["downgrade"], slug)
-    return generate_service(
-        spec, ui=ui, overrides=overrides, history=history, next_revision=following
-    )
+    base.files.update(render_revision(following, overrides))
+    return base

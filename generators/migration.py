@@ -7,6 +7,7 @@ one revision (`NextRevision`) whose operations `bot/migrations.py` computed with
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -61,8 +62,9 @@ class History:
 
     files: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def revisions(self) -> tuple[RevisionFile, ...]:
+        """Each file's ids (parsed once)."""
         return tuple(parse_revision(p, t) for p, t in sorted(self.files.items()))
 
     def heads(self) -> list[str]:

@@ -110,9 +110,17 @@ def generate_service(
     if history is not None:
         service.files.update(history.files)
     if next_revision is not None:
-        body = _render(env, MIGRATION, next_revision.path, next=next_revision)
-        service.files[next_revision.path] = _with_header(env, next_revision.path, body)
+        service.files.update(render_revision(next_revision, overrides))
     return service
+
+
+def render_revision(
+    following: NextRevision, overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The one file of a revision appended to history: {path: text}."""
+    env = environment(overrides)
+    body = _render(env, MIGRATION, following.path, next=following)
+    return {following.path: _with_header(env, following.path, body)}
 
 
 def _render_entity(
