@@ -14,14 +14,12 @@ import itertools
 import json
 import shutil
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from bot.codegen import write_generated
 from bot.errors import SpecError
@@ -30,12 +28,12 @@ from bot.migrations import generate_with_history
 from generators.migration import VERSIONS
 from generators.spec import SpecFile, load_spec
 from generators.views import EntityView, entity_views
+from tests.generators.migrating import CHECK, check, database_env
 from tests.generators.processes import run
 
 pytestmark = pytest.mark.slow
 
 Spec = dict[str, Any]
-CHECK = Path(__file__).with_name("migration_check.py")
 BASE: Spec = {
     "version": 1,
     "entities": [
@@ -248,30 +246,10 @@ def test_unsafe_changes_are_refused_as_spec_problems_and_write_nothing(
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Environment of the generated service: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"}
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    schema = f"mig_{uuid.uuid4().hex[:16]}"
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-
-def check(directory: Path, env: dict[str, str], request: dict[str, Any]) -> dict[str, Any]:
-    """Run migration_check.py in the service; it must succeed and report no problem."""
-    result = run([sys.executable, str(CHECK)], directory, env, 180, json.dumps(request))
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["problems"] == [], report["problems"]
-    return report
+    """The database the generated service migrates: SQLite, or a fresh PostgreSQL schema."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else ""
+    with database_env(request.param, tmp_path, url) as env:
+        yield env
 
 
 COMPARABLE = ("string", "text", "enum", "integer", "boolean")
