@@ -41,6 +41,7 @@ SHARED = (
     "tests/conftest.py",
     "tests/test_service.py",
     "tests/test_helpers.py",
+    "tests/test_migrations.py",
 )
 PER_ENTITY = {
     "app/models/entity.py": "app/models/{snake}.py",
