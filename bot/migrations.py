@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.codegen import write_generated
 from bot.errors import GenerationError, SpecError
+from bot.gates.migration_ops import MigrationSummary, summarize
 from bot.testgate.runner import child_env
 from generators import naming
 from generators.migration import (
@@ -155,3 +157,21 @@ def generate_with_history(
     following = NextRevision(head, message, result["upgrade"], result["downgrade"], slug)
     base.files.update(render_revision(following, overrides))
     return base
+
+
+def preview_migration(before: SpecFile, after: SpecFile) -> MigrationSummary | None:
+    """The revision approving `after` would append, summarized for `/preview` (None: no change).
+
+    Without the repository at hand, the history is the one `before` generates: close enough
+    to show the operations and their risk class before anyone approves.
+    """
+    if not before.entities:
+        return None
+    with tempfile.TemporaryDirectory(prefix="issuebot-preview-") as tmp:
+        root = Path(tmp)
+        write_generated(root, generate_service(before))
+        history = read_history(root)
+        existing = set(history.files) if history else set()
+        service = generate_with_history(root, after)
+    added = {p: t for p, t in service.files.items() if is_revision_path(p) and p not in existing}
+    return summarize(added) if added else None

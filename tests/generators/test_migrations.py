@@ -24,7 +24,7 @@ import pytest
 from bot.codegen import write_generated
 from bot.errors import SpecError
 from bot.gates.spec_change import classify_spec_change
-from bot.migrations import generate_with_history
+from bot.migrations import generate_with_history, preview_migration
 from generators.migration import VERSIONS
 from generators.spec import SpecFile, load_spec
 from generators.views import EntityView, entity_views
@@ -366,3 +366,14 @@ def test_two_heads_in_the_migration_folder_are_refused(steps: list[Step]) -> Non
     )
     assert change.kind == "invalid"
     assert "2 heads" in change.describe()
+
+
+def test_the_preview_shows_the_operations_and_what_data_would_be_lost() -> None:
+    after = copy.deepcopy(BASE)
+    remove_field(after)
+    add_optional_field(after)
+    summary = preview_migration(parsed(BASE), parsed(after))
+    assert summary is not None
+    assert summary.risk == "destructive" and summary.data_lost == ("widgets.legacy",)
+    assert "add column widgets.notes (additive)" in summary.as_data()["operations"]  # type: ignore[operator]
+    assert preview_migration(parsed(BASE), parsed(BASE)) is None
