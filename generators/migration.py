@@ -42,11 +42,15 @@ def parse_revision(path: str, text: str) -> RevisionFile:
         raise GenerationError(f"{path} is not valid Python (line {exc.lineno})") from exc
     values: dict[str, object] = {}
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and node.value is not None:  # type: ignore[union-attr]
-            values[target.id] = _literal(node.value)  # type: ignore[union-attr]
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            values[target.id] = _literal(value)
     revision, down = values.get("revision"), values.get("down_revision")
     if not isinstance(revision, str) or not (down is None or isinstance(down, str)):
         raise GenerationError(
@@ -192,9 +196,9 @@ class _EnumReplay(ast.NodeVisitor):
     ) -> None:
         state = self.state
         if kind in ("create_table", "add_column"):
-            for column in (_column_enum(a) for a in rest):
-                if column:
-                    state[(table, column[0])] = column[1]
+            for found in (_column_enum(a) for a in rest):
+                if found:
+                    state[(table, found[0])] = found[1]
         elif kind == "rename_table" and rest and isinstance(new := _literal(rest[0]), str):
             for key in [k for k in state if k[0] == table]:
                 state[(new, key[1])] = state.pop(key)

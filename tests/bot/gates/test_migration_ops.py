@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.gates.migration_ops import revision_heads, revision_operations, summarize
-from bot.pipeline.texts import render
+from bot.pipeline.render import render
 
 DROP = """
 revision = "b"

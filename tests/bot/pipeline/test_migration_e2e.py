@@ -14,8 +14,9 @@ from bot.errors import SpecError
 from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec
 from generators.views import entity_views
-from tests.bot.pipeline.conftest import WIDGET, Target
+from tests.bot.pipeline.conftest import Target
 from tests.bot.pipeline.test_end_to_end import clone_branch
+from tests.bot.widget import WIDGET
 from tests.generators.migrating import check, database_env
 
 pytestmark = pytest.mark.slow
