@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from bot.cli.main import app
 from bot.codegen import write_generated
-from bot.errors import SpecError
+from bot.errors import DriftError, SpecError
 from bot.gates.spec_change import classify_spec_change
 from bot.migrations import generate_with_history, preview_migration
 from generators.migration import VERSIONS
@@ -377,3 +379,30 @@ def test_the_preview_shows_the_operations_and_what_data_would_be_lost() -> None:
     assert summary.risk == "destructive" and summary.data_lost == ("widgets.legacy",)
     assert "add column widgets.notes (additive)" in summary.as_data()["operations"]  # type: ignore[operator]
     assert preview_migration(parsed(BASE), parsed(BASE)) is None
+
+
+def test_the_cli_appends_a_revision_and_check_catches_a_missing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    spec_file = tmp_path / "entities.json"
+    spec_file.write_text(json.dumps(BASE))
+    args = ["generate", "--specs", str(spec_file), "--out", "svc"]
+    assert runner.invoke(app, args).exit_code == 0
+    changed = copy.deepcopy(BASE)
+    add_optional_field(changed)
+    spec_file.write_text(json.dumps(changed))
+
+    stale = runner.invoke(app, [*args, "--check"])
+    assert isinstance(stale.exception, DriftError)
+    assert any(p.startswith(VERSIONS) and p.endswith("(missing)") for p in stale.exception.paths)
+    written = runner.invoke(app, args)
+    assert written.exit_code == 0 and f"wrote {VERSIONS}" in written.output
+    assert runner.invoke(app, [*args, "--check"]).output.startswith("ok:")
+
+    add_required_field_without_default(changed)
+    spec_file.write_text(json.dumps(changed))
+    refused = runner.invoke(app, args)
+    assert isinstance(refused.exception, SpecError)
+    assert refused.exception.exit_code == 12
