@@ -180,12 +180,13 @@ def generate(ctx: RunContext) -> Output:
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
     out_dir = ws.path / ctx.config.paths.output
     service = generate_with_history(out_dir, current, ui=ctx.config.ui, issue=ctx.issue)
-    written = write_generated(out_dir, service).written
-    new_revisions = {p: service.files[p] for p in written if is_revision_file(p)}
+    report = write_generated(out_dir, service)
+    new_revisions = {p: service.files[p] for p in report.written if is_revision_file(p)}
     prefix = Path(ctx.config.paths.output)
     generated = sorted((prefix / p).as_posix() for p in service.files)
     hooks = sorted((prefix / p).as_posix() for p in service.user_owned)
-    allowed = {*generated, *hooks, spec_path}
+    removed = sorted((prefix / p).as_posix() for p in report.removed)  # a renamed entity's
+    allowed = {*generated, *hooks, *removed, spec_path}
     changed = ws.changed_paths()
     outside = [p for p in changed if p not in allowed]
     if outside:
@@ -196,8 +197,9 @@ def generate(ctx: RunContext) -> Output:
     return {
         "files": generated,
         "hooks": hooks,
+        "removed": removed,
         "changed": changed,
-        "digest": tree_digest(ws.path, sorted(allowed)),
+        "digest": tree_digest(ws.path, sorted({*generated, *hooks, spec_path})),
         "migration": summarize(new_revisions).as_data() if new_revisions else None,
     }
 
@@ -264,7 +266,7 @@ def commit(ctx: RunContext) -> Output:
     """One commit by the bot with exactly the spec, generated files and new hooks."""
     ws = ctx.workspace()
     gen = ctx.outputs["generate"]
-    allowed = {*gen["files"], *gen["hooks"], ctx.outputs["spec"]["path"]}
+    allowed = {*gen["files"], *gen["hooks"], *gen.get("removed", []), ctx.outputs["spec"]["path"]}
     paths = [p for p in ws.changed_paths() if p in allowed]
     verify_out = ctx.outputs["verify"]
     message = commit_message(verify_out["entity"], ctx.issue, ctx.run.id)

@@ -103,3 +103,29 @@ def test_a_required_field_without_default_is_a_spec_problem_and_nothing_is_pushe
     comments = "\n".join(c.body for c in target.bot.list_comments(number))
     assert "widgets.sku is new and required" in comments
     assert 'give it a "default"' in comments
+
+
+def test_renaming_a_shipped_entity_moves_its_rows_to_the_new_name(
+    make_target: Callable[..., Target], tmp_path: Path
+) -> None:
+    target = shipped(make_target)
+    main = clone_branch(target, "main", tmp_path / "main")
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"}
+    rows = list(entity_views((Entity.model_validate(WIDGET),))[0].samples.rows[:2])
+    stored = check(main, database, {"create": {"widgets": rows}})["created"]["widgets"]
+
+    number = target.file_request({**WIDGET, "name": "Gadget", "renamed_from": "Widget"})
+    result = target.orchestrator().implement_issue(number, actor="maintainer")
+    assert result.status == "succeeded", result
+
+    branch = clone_branch(target, result.branch or "", tmp_path / "branch")
+    status = git(branch, "diff", "--no-renames", "--name-status", "origin/main...HEAD")
+    status = status.splitlines()
+    assert [s[0] for s in status if f"\t{REVISIONS}" in s] == ["A"]  # history kept
+    assert "D\tapp/models/widget.py" in status and "A\tapp/models/gadget.py" in status
+    assert "Widget" not in [e.name for e in SpecFile.model_validate_json(
+        (branch / "specs/entities.json").read_text()
+    ).entities]  # fmt: skip
+    report = check(branch, database, {"read": {"gadgets": stored}, "round_trip": True})
+    assert report["totals"]["gadgets"] == 2
+    assert {report["rows"]["gadgets"][i]["name"] for i in stored} == {r["name"] for r in rows}
