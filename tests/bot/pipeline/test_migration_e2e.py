@@ -119,8 +119,8 @@ def test_renaming_a_shipped_entity_moves_its_rows_to_the_new_name(
     assert result.status == "succeeded", result
 
     branch = clone_branch(target, result.branch or "", tmp_path / "branch")
-    status = git(branch, "diff", "--no-renames", "--name-status", "origin/main...HEAD")
-    status = status.splitlines()
+    diff = git(branch, "diff", "--no-renames", "--name-status", "origin/main...HEAD")
+    status = diff.splitlines()
     assert [s[0] for s in status if f"\t{REVISIONS}" in s] == ["A"]  # history kept
     assert "D\tapp/models/widget.py" in status and "A\tapp/models/gadget.py" in status
     assert "Widget" not in [e.name for e in SpecFile.model_validate_json(
