@@ -1,10 +1,13 @@
-"""Print how long the generator takes for 1, 10 and 100 entities, and for an unchanged re-run.
+"""Print how long the generator takes for 1, 10 and 100 entities, and for an unchanged re-run;
+then how long computing the next migration revision takes for 100 entities and one new field.
 
-Targets: 100 entities in under 2 s; an unchanged re-run (generate + compare, no writes) under 0.3 s.
+Targets: 100 entities in under 2 s; an unchanged re-run (generate + compare, no writes) under 0.3 s;
+the next revision for 100 entities in under 2 s.
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
@@ -14,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.codegen import write_generated  # noqa: E402
+from bot.migrations import generate_with_history  # noqa: E402
+from generators.model import Field  # noqa: E402
 from generators.service import generate_service  # noqa: E402
 from generators.spec import SpecFile, load_spec  # noqa: E402
 
@@ -44,6 +49,33 @@ def main() -> None:
             assert not report.written, "an unchanged re-run must write nothing"
         files = len(service.files) + len(service.user_owned)
         print(f"{count:>8}  {generated:>8.3f}s  {written:>6.3f}s  {rerun:>6.3f}s  {files}")
+    next_revision(100)
+
+
+def next_revision(count: int) -> None:
+    """Time the migration history step: scratch upgrade through `count` revisions and a diff."""
+    spec = spec_with(count)
+    first = spec.entities[0]
+    extra = Field(name="bench_note", type="string")
+    changed = spec.upsert(first.model_copy(update={"fields": (*first.fields, extra)}))
+    with tempfile.TemporaryDirectory() as tmp:
+        before = generate_service(spec)
+        write_generated(Path(tmp), before)
+        start, cpu = time.perf_counter(), _cpu()
+        service = generate_with_history(Path(tmp), changed)
+        elapsed, used = time.perf_counter() - start, _cpu() - cpu
+    added = len(set(service.files) - set(before.files))
+    print(
+        f"next revision for {count} entities (+1 field): {elapsed:.3f}s wall, "
+        f"{used:.3f}s CPU (bot + probe process), {added} new file"
+    )
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the machine may be shared)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

@@ -279,6 +279,8 @@ def field_problems(field: Field, path: str) -> list[Problem]:
     problems += _type_problems(field, path)
     problems += _managed_problems(field, path)
     problems += _default_problems(field, f"{path}.default")
+    if field.renamed_from is not None:
+        problems += _name_problems(field.renamed_from, f"{path}.renamed_from")
     if field.description is not None:
         problems += text_problems(
             field.description, f"{path}.description", limit=MAX_DESCRIPTION, multiline=True

@@ -55,7 +55,12 @@ class Parts:
 
 def entity_problems(entity: Entity) -> list[Problem]:
     """Every rule of one entity; paths are relative to it (`fields[3].default`)."""
-    return parts_problems(Parts.of(entity))
+    problems = parts_problems(Parts.of(entity))
+    if entity.renamed_from is not None:
+        problems += [
+            Problem("renamed_from", p.message, p.hint) for p in _name_problems(entity.renamed_from)
+        ]
+    return problems
 
 
 def parts_problems(parts: Parts) -> list[Problem]:

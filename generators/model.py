@@ -66,6 +66,7 @@ class Field(Model):
     auto_now_add: StrictBool = False
     auto_now: StrictBool = False
     description: StrictStr | None = None
+    renamed_from: StrictStr | None = None
 
     @property
     def server_managed(self) -> bool:
@@ -101,6 +102,7 @@ class Entity(Model):
     name: StrictStr
     layer: StrictStr = "domain"
     description: StrictStr | None = None
+    renamed_from: StrictStr | None = None
     fields: tuple[Field, ...]
     indexes: tuple[Index, ...] = ()
     actions: tuple[Action, ...] = ()
@@ -150,10 +152,14 @@ class SpecFile(Model):
         return cls(version=1)
 
     def upsert(self, entity: Entity) -> SpecFile:
-        """Add `entity`, or replace the one with its name in place (order is kept)."""
+        """Add `entity`, or replace the one with its name (or the one it was renamed from) in
+        place (order is kept)."""
         entities = list(self.entities)
-        for i, existing in enumerate(entities):
-            if existing.name == entity.name:
+        names = [e.name for e in entities]
+        if entity.name not in names and entity.renamed_from in names:
+            names[names.index(entity.renamed_from)] = entity.name
+        for i, name in enumerate(names):
+            if name == entity.name:
                 entities[i] = entity
                 break
         else:

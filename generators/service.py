@@ -14,6 +14,7 @@ import jinja2
 from bot.errors import GenerationError
 from generators.endpoints import Endpoint, entity_endpoints
 from generators.header import checksum, comment_prefix
+from generators.migration import History, NextRevision
 from generators.render import environment
 from generators.spec import SpecFile
 from generators.views import BASE_REVISION, EntityView, entity_views
@@ -40,6 +41,7 @@ SHARED = (
     "tests/conftest.py",
     "tests/test_service.py",
     "tests/test_helpers.py",
+    "tests/test_migrations.py",
 )
 PER_ENTITY = {
     "app/models/entity.py": "app/models/{snake}.py",
@@ -48,6 +50,8 @@ PER_ENTITY = {
     "migrations/versions/entity.py": "migrations/versions/{snake}.py",
     "tests/test_entity.py": "tests/test_{snake}.py",
 }
+ENTITY_MIGRATION = "migrations/versions/entity.py"
+MIGRATION = "migrations/versions/revision.py"
 USER_OWNED = {"app/hooks/entity.py": "app/hooks/{snake}.py"}
 UI = {"ui/Workbench.tsx": "ui/src/workbenches/{name}Workbench.tsx"}
 
@@ -76,21 +80,48 @@ def _with_header(env: jinja2.Environment, path: str, body: str) -> str:
 
 
 def generate_service(
-    spec: SpecFile, *, ui: bool = False, overrides: Mapping[str, str] | None = None
+    spec: SpecFile,
+    *,
+    ui: bool = False,
+    overrides: Mapping[str, str] | None = None,
+    history: History | None = None,
+    next_revision: NextRevision | None = None,
 ) -> GeneratedService:
-    """Render the whole service for `spec` (templates may be overridden by name)."""
+    """Render the whole service for `spec` (templates may be overridden by name).
+
+    Without `history` (a repository with no revisions yet) each entity gets its create-table
+    revision. With it, the existing revision files are kept byte for byte and only
+    `next_revision`, if any, is appended: a migration once written is never rendered again.
+    """
     env = environment(overrides)
     views = entity_views(spec.entities)
     service = GeneratedService()
     context: dict[str, object] = {"entities": views, "base_revision": BASE_REVISION}
     head = views[-1].revision if views else BASE_REVISION
+    if history is not None:
+        head = next_revision.revision if next_revision else history.head()
     context["head_revision"] = head
     for template in SHARED:
+        if history is not None and template in history.files:
+            continue
         body = _render(env, template, template, **context)
         service.files[template] = _with_header(env, template, body)
     for view in views:
-        _render_entity(env, service, view, context, ui=ui)
+        _render_entity(env, service, view, context, ui=ui, migrations=history is None)
+    if history is not None:
+        service.files.update(history.files)
+    if next_revision is not None:
+        service.files.update(render_revision(next_revision, overrides))
     return service
+
+
+def render_revision(
+    following: NextRevision, overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The one file of a revision appended to history: {path: text}."""
+    env = environment(overrides)
+    body = _render(env, MIGRATION, following.path, next=following)
+    return {following.path: _with_header(env, following.path, body)}
 
 
 def _render_entity(
@@ -100,8 +131,11 @@ def _render_entity(
     context: dict[str, object],
     *,
     ui: bool,
+    migrations: bool = True,
 ) -> None:
     templates = {**PER_ENTITY, **(UI if ui else {})}
+    if not migrations:
+        del templates[ENTITY_MIGRATION]
     for template, pattern in templates.items():
         path = pattern.format(snake=view.snake, name=view.name)
         body = _render(env, template, path, entity=view, **context)

@@ -62,7 +62,7 @@ def generate(
     ] = None,
 ) -> None:
     """Generate the service from the spec (unchanged files are left alone)."""
-    from generators.service import generate_service  # noqa: PLC0415 (keeps CLI startup fast)
+    from bot.migrations import generate_with_history  # noqa: PLC0415 (keeps CLI startup fast)
 
     config = read_repo_config(
         lambda path: _read(Path(path), "config") if Path(path).is_file() else None
@@ -73,9 +73,12 @@ def generate(
         spec = load_spec(_read(spec_path, "spec"))
     except SpecError as exc:
         raise _fail(exc.problems, f"fix {spec_path}") from None
-    service = generate_service(
-        spec, ui=config.ui if ui is None else ui, overrides=_overrides(templates)
-    )
+    try:  # appends a migration revision when the schema changed (never rewrites one)
+        service = generate_with_history(
+            out_dir, spec, ui=config.ui if ui is None else ui, overrides=_overrides(templates)
+        )
+    except SpecError as exc:
+        raise _fail(exc.problems, exc.hint or f"fix {spec_path}") from None
     if check:
         drifted = find_drift(out_dir, service, config.paths.generated)
         if drifted:

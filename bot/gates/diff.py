@@ -14,7 +14,10 @@ from pathlib import Path
 
 from bot.errors import GitError, RetryableError
 from bot.gates.heads import Commit
+from bot.gates.migration_ops import is_revision_file
 from bot.gates.risk import ChangedFile, FileStatus
+
+MAX_REVISIONS = 2000
 
 _STATUS: dict[str, FileStatus] = {
     "A": "added",
@@ -35,6 +38,7 @@ class PullDiff:
     merge_base: str
     files: tuple[ChangedFile, ...]
     commits: tuple[Commit, ...] = ()  # merge-base..head, oldest first
+    revisions: tuple[tuple[str, str], ...] = ()  # migration revision files at head: (path, text)
 
     @property
     def up_to_date(self) -> bool:
@@ -118,4 +122,14 @@ def read_pull_diff(clone_url: str, base_ref: str, head_ref: str, head_sha: str) 
             f"{merge_base}..{head_sha}",
         )  # fmt: skip
         files = parse_diff(name_status, numstat)
-        return PullDiff(head_sha, base_sha, merge_base, files, parse_log(log))
+        revisions = (
+            _revisions(repo, head_sha) if any(is_revision_file(f.path) for f in files) else ()
+        )
+        return PullDiff(head_sha, base_sha, merge_base, files, parse_log(log), revisions)
+
+
+def _revisions(repo: Path, sha: str) -> tuple[tuple[str, str], ...]:
+    """Every migration revision file at `sha`, so the gate can count heads (read, never run)."""
+    names = _git(repo, "ls-tree", "-r", "-z", "--name-only", sha).split("\0")
+    paths = [n for n in names if is_revision_file(n)][:MAX_REVISIONS]
+    return tuple((path, _git(repo, "show", f"{sha}:{path}")) for path in paths)

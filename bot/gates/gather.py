@@ -11,6 +11,7 @@ from bot.errors import GitHubError, NotFoundError
 from bot.gates.diff import PullDiff, read_pull_diff
 from bot.gates.heads import RunReader, attested_by_app, foreign_commits, last_pushed_sha
 from bot.gates.holds import closing_issue, hold_by_comment, read_holds
+from bot.gates.migration_ops import is_revision_file
 from bot.gates.produced import ungenerated
 from bot.gates.risk import CheckResult, GateInputs
 from bot.gates.spec_change import SpecChange, classify_spec_change
@@ -119,9 +120,14 @@ def gather(
     diff = read_diff(repo, pull) if is_bot and pull.state == "open" else None
     spec_change = SpecChange("unchanged")
     head_spec = repo.read_file(config.paths.spec, ref=pull.head_sha) if diff else None
-    if diff is not None and any(f.path == config.paths.spec for f in diff.files):
+    if diff is not None and any(
+        f.path == config.paths.spec or is_revision_file(f.path) for f in diff.files
+    ):
         spec_change = classify_spec_change(
-            repo.read_file(config.paths.spec, ref=diff.merge_base), head_spec
+            repo.read_file(config.paths.spec, ref=diff.merge_base),
+            head_spec,
+            dict(diff.revisions),
+            tuple(f.path for f in diff.files if f.status == "added"),
         )
     checks = _checks(repo, pull.head_sha) if is_bot else ()
     pushed = last_pushed_sha(runs, repo.full_name, pull.head_ref) if is_bot else None

@@ -1,11 +1,26 @@
-"""Is a spec change additive? Only new entities and new optional fields are low-risk."""
+"""Is a spec change additive? Judged from the migration it ships, and from the spec text.
+
+The migration's operations say what happens to a database in production: *additive* ones
+(new table, nullable column, index, enum value, wider limit) may auto-merge; *data-changing*
+ones (rename, type cast, tighter limit, new NOT NULL column with default) and *destructive*
+ones (drop column/table, remove enum value) need a human.
+"""
 
 from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from bot.gates.migration_ops import (
+    Operation,
+    RiskClass,
+    revision_heads,
+    revision_operations,
+    worst,
+)
 
 SpecChangeKind = Literal["additive", "unchanged", "breaking", "invalid"]
 
@@ -21,14 +36,25 @@ class SpecChange:
     added_entities: tuple[str, ...] = ()
     added_fields: tuple[str, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    operations: tuple[Operation, ...] = ()
+    risk: RiskClass | None = None
 
     @property
     def additive(self) -> bool:
         """Whether the change only adds entities or optional fields."""
         return self.kind == "additive"
 
+    @property
+    def data_lost(self) -> tuple[str, ...]:
+        """What a destructive migration drops, for the bold warning in the PR body."""
+        return tuple(o.target for o in self.operations if o.risk == "destructive")
+
     def describe(self) -> str:
         """One human sentence for the gate comment."""
+        if self.operations and self.risk is not None:
+            ops = "; ".join(o.describe() for o in self.operations)
+            why = "" if self.kind in ("additive", "unchanged") else " — " + "; ".join(self.reasons)
+            return f"{self.risk} migration: {ops}{why}"
         if self.kind == "additive":
             parts = []
             if self.added_entities:
@@ -112,7 +138,45 @@ def _compare_entity(
     return added, reasons
 
 
-def classify_spec_change(old_spec_text: str | None, new_spec_text: str | None) -> SpecChange:
+def classify_spec_change(
+    old_spec_text: str | None,
+    new_spec_text: str | None,
+    revisions: Mapping[str, str] | None = None,
+    added: tuple[str, ...] = (),
+) -> SpecChange:
+    """Classify a PR from the migration revisions it adds and the spec texts (pure).
+
+    `revisions` are every revision file at the PR head (path → text), `added` the paths the PR
+    adds. Two heads are refused; otherwise the worst of the added revisions' operations and the
+    spec-text comparison decides.
+    """
+    by_text = _classify_text(old_spec_text, new_spec_text)
+    if not revisions:
+        return by_text
+    heads = revision_heads(revisions)
+    if len(heads) > 1:
+        reason = (
+            f"the migration folder has {len(heads)} heads ({', '.join(heads)}): "
+            "merge them into one line of history before this can merge"
+        )
+        return SpecChange("invalid", reasons=(reason,))
+    operations = tuple(
+        op
+        for path in sorted(added)
+        if path in revisions
+        for op in revision_operations(revisions[path])
+    )
+    if not operations:
+        return by_text
+    if by_text.kind == "invalid":
+        return by_text
+    risk = worst(op.risk for op in operations)
+    kind: SpecChangeKind = "additive" if risk == "additive" else "breaking"
+    reasons = tuple(o.describe() for o in operations if o.risk != "additive")
+    return SpecChange(kind, by_text.added_entities, by_text.added_fields, reasons, operations, risk)
+
+
+def _classify_text(old_spec_text: str | None, new_spec_text: str | None) -> SpecChange:
     """Compare base and head spec texts entity by entity (pure; order of entities ignored)."""
     old, old_problem = _load(old_spec_text, "base")
     new, new_problem = _load(new_spec_text, "head")

@@ -171,6 +171,7 @@ def compute_preview(
     added = sum(1 for line in diff_lines if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in diff_lines if line.startswith("-") and not line.startswith("---"))
     diff = _bounded("\n".join(diff_lines)) or "(no change)"
+    migration, refused = _migration(before, after)
     markdown = render_template(
         "preview.md.j2",
         changed=changes,
@@ -184,8 +185,21 @@ def compute_preview(
         removed=removed,
         spec_note=note,
         diff=diff,
+        migration=migration,
+        migration_refused=refused,
     )
     return Preview(tuple(changes), total - len(changes), diff, markdown)
+
+
+def _migration(before: SpecFile, after: SpecFile) -> tuple[dict[str, object] | None, str | None]:
+    """The revision approval would append (operations, risk class), or why it would be refused."""
+    from bot.migrations import preview_migration  # noqa: PLC0415 (runs Alembic: load on use)
+
+    try:
+        summary = preview_migration(before, after)
+    except IssuebotError as exc:
+        return None, str(exc)
+    return (summary.as_data() if summary else None), None
 
 
 def render_preview(

@@ -20,15 +20,16 @@ from bot.errors import (
     SpecError,
     TestsFailedError,
 )
+from bot.gates.migration_ops import is_revision_file, summarize
 from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.approval import pinned_approval, spec_hash
 from bot.issuespec.parse import parse_issue_body
+from bot.migrations import generate_with_history
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
 from bot.testgate import Redactor, TestReport, interpreter_for, resolve_sandbox, run_tests
-from generators.service import generate_service
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
 
 
@@ -174,13 +175,15 @@ def generate(ctx: RunContext) -> Output:
     ws = ctx.workspace()
     spec_path = ctx.config.paths.spec
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
-    service = generate_service(current, ui=ctx.config.ui)
     out_dir = ws.path / ctx.config.paths.output
-    write_generated(out_dir, service)
+    service = generate_with_history(out_dir, current, ui=ctx.config.ui, issue=ctx.issue)
+    report = write_generated(out_dir, service)
+    new_revisions = {p: service.files[p] for p in report.written if is_revision_file(p)}
     prefix = Path(ctx.config.paths.output)
     generated = sorted((prefix / p).as_posix() for p in service.files)
     hooks = sorted((prefix / p).as_posix() for p in service.user_owned)
-    allowed = {*generated, *hooks, spec_path}
+    removed = sorted((prefix / p).as_posix() for p in report.removed)  # a renamed entity's
+    allowed = {*generated, *hooks, *removed, spec_path}
     changed = ws.changed_paths()
     outside = [p for p in changed if p not in allowed]
     if outside:
@@ -191,8 +194,10 @@ def generate(ctx: RunContext) -> Output:
     return {
         "files": generated,
         "hooks": hooks,
+        "removed": removed,
         "changed": changed,
-        "digest": tree_digest(ws.path, sorted(allowed)),
+        "digest": tree_digest(ws.path, sorted({*generated, *hooks, spec_path})),
+        "migration": summarize(new_revisions).as_data() if new_revisions else None,
     }
 
 
@@ -274,7 +279,7 @@ def commit(ctx: RunContext) -> Output:
     """One commit by the bot with exactly the spec, generated files and new hooks."""
     ws = ctx.workspace()
     gen = ctx.outputs["generate"]
-    allowed = {*gen["files"], *gen["hooks"], ctx.outputs["spec"]["path"]}
+    allowed = {*gen["files"], *gen["hooks"], *gen.get("removed", []), ctx.outputs["spec"]["path"]}
     paths = [p for p in ws.changed_paths() if p in allowed]
     verify_out = ctx.outputs["verify"]
     message = commit_message(verify_out["entity"], ctx.issue, ctx.run.id)

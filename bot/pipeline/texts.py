@@ -108,6 +108,7 @@ def pr_body(ctx: RunContext) -> str:
         coverage=test.get("coverage"),
         run_id=ctx.run.id,
         sha=ctx.outputs["commit"]["sha"],
+        migration=ctx.outputs["generate"].get("migration"),
     )
 
 

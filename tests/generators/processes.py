@@ -13,7 +13,11 @@ _TOTAL = re.compile(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", re.MULTILINE)
 
 
 def run(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 240
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 240,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with a clean environment: no inherited database or coverage settings."""
     base = {
@@ -23,7 +27,14 @@ def run(
     }
     base |= {"PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run(
-        args, cwd=cwd, env=base, capture_output=True, text=True, timeout=timeout, check=False
+        args,
+        cwd=cwd,
+        env=base,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -1,0 +1,177 @@
+"""Append-only migrations: read the target's revision history, let Alembic say what changed,
+and hand the (pure) generator one new revision to append, or none.
+
+The I/O lives here: reading `migrations/versions/`, and running the existing revisions against
+a scratch SQLite database in a child process (`bot.migration_probe`), because revision files
+are the target repository's code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.codegen import write_generated
+from bot.errors import GenerationError, SpecError
+from bot.gates.migration_ops import MigrationSummary, summarize
+from bot.testgate.runner import child_env
+from generators import naming
+from generators.migration import (
+    VERSIONS,
+    History,
+    NextRevision,
+    enum_columns,
+    is_revision_path,
+)
+from generators.model import SpecFile
+from generators.service import GeneratedService, generate_service, render_revision
+from generators.views import EntityView, entity_views
+
+PROBE_TIMEOUT_SECONDS = 120
+# What Alembic's env.py imports: the models and their base, never the API or schemas.
+SCRATCH = (
+    "app/__init__.py",
+    "app/db.py",
+    "app/common.py",
+    "app/models/",
+    "migrations/",
+    "alembic.ini",
+)
+_BASE_FILE = f"{VERSIONS}0000_action_requests.py"
+
+
+def read_history(out_dir: Path) -> History | None:
+    """The revision files under `out_dir`, or None when no entity has a revision yet."""
+    versions = out_dir / VERSIONS
+    files = {
+        f"{VERSIONS}{path.name}": path.read_text(encoding="utf-8")
+        for path in sorted(versions.glob("*.py"))
+        if path.is_file()
+    }
+    if not [p for p in files if p != _BASE_FILE and is_revision_path(p)]:
+        return None
+    return History(files)
+
+
+def _enum_type(table: str, field: str) -> str:
+    return naming.db_name(f"{table}_{field}_enum")
+
+
+def rename_request(views: list[EntityView]) -> dict[str, list[Any]]:
+    """The renames the spec asks for (`renamed_from`), as table/column/enum-type names."""
+    tables: list[Any] = []
+    columns: list[Any] = []
+    for view in views:
+        old_table = naming.table_name(view.spec.renamed_from or view.name)
+        if view.spec.renamed_from:
+            types = [
+                [_enum_type(old_table, f.spec.renamed_from or f.name), f.enum_type]
+                for f in view.enums
+            ]
+            tables.append([old_table, view.table, types])
+        for f in view.fields:
+            if f.spec.renamed_from:
+                types = [[_enum_type(view.table, f.spec.renamed_from), f.enum_type]]
+                columns.append(
+                    [view.table, f.spec.renamed_from, f.name, types if f.enum_type else []]
+                )
+    return {"tables": tables, "columns": columns}
+
+
+def _defaults(views: list[EntityView]) -> dict[str, Any]:
+    return {f"{v.table}.{f.name}": f.default for v in views for f in v.fields if f.has_default}
+
+
+def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, Any]:
+    """Copy the service's models and migrations to a scratch folder and diff there."""
+    with tempfile.TemporaryDirectory(prefix="issuebot-migrate-") as tmp:
+        root = Path(tmp)
+        for relative, text in service.files.items():
+            if relative.startswith(SCRATCH):
+                path = root / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.migration_probe"],
+                cwd=root,
+                env=child_env(),
+                input=json.dumps(request),
+                capture_output=True,
+                text=True,
+                timeout=PROBE_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise GenerationError(
+                f"computing the next migration took over {PROBE_TIMEOUT_SECONDS}s"
+            ) from exc
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        raise GenerationError(
+            f"the existing migrations do not apply to an empty SQLite database: {last}",
+            hint="fix or remove the broken revision under migrations/versions/",
+        )
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _message(views: list[EntityView], tables: list[str], issue: int | None) -> tuple[str, str]:
+    names = {view.table: view.name for view in views}
+    changed = [names.get(t, t) for t in tables] or ["the schema"]
+    message = "Change " + ", ".join(changed)
+    if issue is not None:
+        message += f" (issue #{issue})"
+    return message + ".", "_".join(naming.snake_case(n) for n in changed)
+
+
+def generate_with_history(
+    out_dir: Path,
+    spec: SpecFile,
+    *,
+    ui: bool = False,
+    overrides: Mapping[str, str] | None = None,
+    issue: int | None = None,
+) -> GeneratedService:
+    """Render the service for `spec`; if the schema changed, append one revision to history."""
+    history = read_history(out_dir)
+    if history is None:
+        return generate_service(spec, ui=ui, overrides=overrides)
+    head = history.head()
+    base = generate_service(spec, ui=ui, overrides=overrides, history=history)
+    views = entity_views(spec.entities)
+    enums = [[t, c, e.name, list(e.values)] for (t, c), e in enum_columns(history).items()]
+    request = {"renames": rename_request(views), "defaults": _defaults(views), "enums": enums}
+    result = _run_probe(base, request)
+    if "refused" in result:
+        raise SpecError([result["refused"]], hint=result["hint"])
+    if not result["upgrade"].strip():
+        return base
+    message, slug = _message(views, result["tables"], issue)
+    following = NextRevision(head, message, result["upgrade"], result["downgrade"], slug)
+    base.files.update(render_revision(following, overrides))
+    return base
+
+
+def preview_migration(before: SpecFile, after: SpecFile) -> MigrationSummary | None:
+    """The revision approving `after` would append, summarized for `/preview` (None: no change).
+
+    Without the repository at hand, the history is the one `before` generates: close enough
+    to show the operations and their risk class before anyone approves.
+    """
+    if not before.entities:
+        return None
+    with tempfile.TemporaryDirectory(prefix="issuebot-preview-") as tmp:
+        root = Path(tmp)
+        write_generated(root, generate_service(before))
+        history = read_history(root)
+        existing = set(history.files) if history else set()
+        service = generate_with_history(root, after)
+    added = {p: t for p, t in service.files.items() if is_revision_path(p) and p not in existing}
+    return summarize(added) if added else None
