@@ -394,8 +394,9 @@ def probe(root: Path, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    """Read the request from stdin, print the result (or the refusal) as JSON."""
-    request = json.loads(sys.stdin.read())
+    """Read the request (a JSON file named in argv, or stdin), print the result as JSON."""
+    source = Path(sys.argv[1]).read_text("utf-8") if len(sys.argv) > 1 else sys.stdin.read()
+    request = json.loads(source)
     try:
         result = probe(Path.cwd(), request)
     except Refused as exc:

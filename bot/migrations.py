@@ -2,24 +2,27 @@
 and hand the (pure) generator one new revision to append, or none.
 
 The I/O lives here: reading `migrations/versions/`, and running the existing revisions against
-a scratch SQLite database in a child process (`bot.migration_probe`), because revision files
-are the target repository's code.
+a scratch SQLite database in a child process (`bot.migration_probe`). Revision files are the
+target repository's code: the bot's pipeline runs the probe in the test gate's sandbox (no
+network, nothing of the bot's); the CLI, on a developer's own checkout, in a plain process.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot import migration_probe as probe_module
 from bot.codegen import write_generated
 from bot.errors import GenerationError, SpecError
 from bot.gates.migration_ops import MigrationSummary, summarize
 from bot.testgate.runner import child_env
+from bot.testgate.sandbox import Sandbox
+from bot.testgate.wrap import Job, Mount
 from generators import naming
 from generators.migration import (
     VERSIONS,
@@ -33,6 +36,8 @@ from generators.service import GeneratedService, generate_service, render_revisi
 from generators.views import EntityView, entity_views
 
 PROBE_TIMEOUT_SECONDS = 120
+PROBE_SCRIPT = "_issuebot_migration_probe.py"
+PROBE_REQUEST = "_issuebot_migration_request.json"
 # What Alembic's env.py imports: the models and their base, never the API or schemas.
 SCRATCH = (
     "app/__init__.py",
@@ -87,8 +92,13 @@ def _defaults(views: list[EntityView]) -> dict[str, Any]:
     return {f"{v.table}.{f.name}": f.default for v in views for f in v.fields if f.has_default}
 
 
-def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, Any]:
-    """Copy the service's models and migrations to a scratch folder and diff there."""
+def _run_probe(
+    service: GeneratedService, request: dict[str, Any], sandbox: Sandbox | None = None
+) -> dict[str, Any]:
+    """Copy the service's models and migrations to a scratch folder and diff there.
+
+    The probe script is copied in as well, so the sandbox needs nothing of the bot's tree.
+    """
     with tempfile.TemporaryDirectory(prefix="issuebot-migrate-") as tmp:
         root = Path(tmp)
         for relative, text in service.files.items():
@@ -96,26 +106,23 @@ def _run_probe(service: GeneratedService, request: dict[str, Any]) -> dict[str, 
                 path = root / relative
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "bot.migration_probe"],
-                cwd=root,
-                env=child_env(),
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                timeout=PROBE_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise GenerationError(
-                f"computing the next migration took over {PROBE_TIMEOUT_SECONDS}s"
-            ) from exc
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        (root / PROBE_SCRIPT).write_text(Path(probe_module.__file__).read_text("utf-8"), "utf-8")
+        (root / PROBE_REQUEST).write_text(json.dumps(request), encoding="utf-8")
+        job = Job(
+            [sys.executable, PROBE_SCRIPT, PROBE_REQUEST],
+            cwd=root,
+            env=child_env(),
+            mounts=(Mount(root, writable=True),),
+            name="issuebot-migration-probe",
+        )
+        done = (sandbox or Sandbox("none")).run(job, PROBE_TIMEOUT_SECONDS)
+    if done.timed_out:
+        raise GenerationError(f"computing the next migration took over {PROBE_TIMEOUT_SECONDS}s")
+    lines = done.output.decode("utf-8", errors="replace").strip().splitlines()
+    if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
         raise GenerationError(
-            f"the existing migrations do not apply to an empty SQLite database: {last}",
+            f"the existing migrations do not apply to an empty SQLite database: "
+            f"{(lines or ['no output'])[-1][:300]}",
             hint="fix or remove the broken revision under migrations/versions/",
         )
     result: dict[str, Any] = json.loads(lines[-1])
@@ -138,8 +145,13 @@ def generate_with_history(
     ui: bool = False,
     overrides: Mapping[str, str] | None = None,
     issue: int | None = None,
+    sandbox: Sandbox | None = None,
 ) -> GeneratedService:
-    """Render the service for `spec`; if the schema changed, append one revision to history."""
+    """Render the service for `spec`; if the schema changed, append one revision to history.
+
+    ``sandbox`` runs the repository's revision files (the pipeline passes the test gate's);
+    None runs them in a plain child process, for a developer's own checkout.
+    """
     history = read_history(out_dir)
     if history is None:
         return generate_service(spec, ui=ui, overrides=overrides)
@@ -148,7 +160,7 @@ def generate_with_history(
     views = entity_views(spec.entities)
     enums = [[t, c, e.name, list(e.values)] for (t, c), e in enum_columns(history).items()]
     request = {"renames": rename_request(views), "defaults": _defaults(views), "enums": enums}
-    result = _run_probe(base, request)
+    result = _run_probe(base, request, sandbox)
     if "refused" in result:
         raise SpecError([result["refused"]], hint=result["hint"])
     if not result["upgrade"].strip():

@@ -176,7 +176,10 @@ def generate(ctx: RunContext) -> Output:
     spec_path = ctx.config.paths.spec
     current = load_spec((ws.path / spec_path).read_text("utf-8"))
     out_dir = ws.path / ctx.config.paths.output
-    service = generate_with_history(out_dir, current, ui=ctx.config.ui, issue=ctx.issue)
+    service = generate_with_history(
+        out_dir, current, ui=ctx.config.ui, issue=ctx.issue,
+        sandbox=resolve_sandbox(ctx.config.tests.sandbox),  # revision files are the repo's code
+    )  # fmt: skip
     report = write_generated(out_dir, service)
     new_revisions = {p: service.files[p] for p in report.written if is_revision_file(p)}
     prefix = Path(ctx.config.paths.output)

@@ -141,7 +141,7 @@ def failure_comment(ctx: RunContext, step: str, error: IssuebotError, *, repeats
         "failure_comment.md.j2",
         approver=_approver(ctx),
         step=step,
-        kind=error.kind,
+        error_kind=error.kind,
         message=error.message,
         hint=error.hint,
         retryable=error.retryable,

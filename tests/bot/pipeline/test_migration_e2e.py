@@ -103,6 +103,9 @@ def test_a_required_field_without_default_is_a_spec_problem_and_nothing_is_pushe
     comments = "\n".join(c.body for c in target.bot.list_comments(number))
     assert "widgets.sku is new and required" in comments
     assert 'give it a "default"' in comments
+    failure = [c.body for c in target.bot.list_comments(number) if "could not finish" in c.body]
+    assert len(failure) == 1  # a new comment that notifies the approver, not only an edit
+    assert failure[0].count("@maintainer") == 1 and "`/retry`" in failure[0]
 
 
 def test_renaming_a_shipped_entity_moves_its_rows_to_the_new_name(
