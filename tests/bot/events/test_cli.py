@@ -97,6 +97,10 @@ def test_reconcile_restarts_a_missed_approval_once(
     assert f"{REPO}#{issue.number}: implement (approved, no run) → failed" in first.stdout
     assert again.stdout.strip() == f"{REPO}: nothing missed"
     bot_notes = [c.body for c in gh_repo.get_issue(issue.number).get_comments()]
-    # One story on the issue: the run's own summary says what is wrong, nothing repeats it.
-    assert len(bot_notes) == 1
-    assert "no entity definition found" in bot_notes[0]
+    # The run's summary says what is wrong, and one new comment notifies the approver;
+    # the second reconcile repeats neither.
+    [summary] = [b for b in bot_notes if "issuebot:run-summary" in b]
+    [failure] = [b for b in bot_notes if "issuebot:run-failure-" in b]
+    assert len(bot_notes) == 2
+    assert "no entity definition found" in summary
+    assert "@maintainer" in failure and "`/retry`" in failure
