@@ -67,6 +67,13 @@ def python_prefixes() -> list[Path]:
         for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
     }
     found.add(Path(os.path.realpath(sys.executable)).parent.parent)
+    # Site directories a .pth file adds from elsewhere (an install layered over another
+    # environment): code the interpreter imports, never a project tree or its data.
+    found.update(
+        Path(os.path.realpath(p))
+        for p in sys.path
+        if p and Path(p).name in {"site-packages", "dist-packages"} and os.path.isdir(p)
+    )
     return _outermost(found)
 
 
