@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import typer
 
 from bot.errors import UsageError
-from bot.github.requirements import manifest
 
 # GitHub App names: up to 34 characters (GitHub's limit), letters, digits, spaces, - and _.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,33}$")
@@ -31,6 +30,8 @@ def print_manifest(
             "--name must be 1-34 letters, digits, spaces, '-' or '_', starting with a letter "
             f"or digit; got {name!r}"
         )
+    from bot.github.requirements import manifest  # noqa: PLC0415 - commands load on use
+
     typer.echo(json.dumps(manifest(url, name=name), indent=2))
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bot.errors import NotReadyError, UsageError
-from bot.settings import load_settings
 
 
 def doctor(
@@ -24,6 +23,7 @@ def doctor(
     # Imported here: the gates pull in alembic, PyGithub and the queue, which every other
     # CLI command would otherwise pay for at start.
     from bot.doctor import ready, render_text, run_doctor  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415 - commands load on use
 
     verdicts = run_doctor(load_settings(), repo, fix=fix)
     if as_json:
