@@ -65,6 +65,14 @@ class SpecError(IssuebotError):
         )
         super().__init__(summary, hint=hint)
         self.problems = problems
+        self.shown = False  # set once the problems were printed another way (e.g. as JSON)
+
+    def one_line(self) -> str:
+        """One problem: the problem; several: their count (the CLI lists them just above)."""
+        if len(self.problems) <= 1:
+            return super().one_line()
+        text = f"{self.kind}: {len(self.problems)} problems"
+        return f"{text} ({self.hint})" if self.hint else text
 
 
 class GenerationError(IssuebotError):

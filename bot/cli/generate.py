@@ -37,9 +37,6 @@ def _overrides(directory: Path | None) -> dict[str, str]:
 
 
 def _fail(problems: list[str], hint: str) -> SpecError:
-    if len(problems) > 1:
-        for line in problems:
-            typer.echo(f"- {line}", err=True)
     return SpecError(problems, hint=hint)
 
 

@@ -49,10 +49,9 @@ def from_issue(
     if output == "json":
         rows = [{"path": p.path, "message": p.message, "hint": p.hint} for p in parsed.problems]
         typer.echo(json.dumps({"format": parsed.format, "problems": rows}, indent=2))
-    elif len(problems) > 1:
-        for line in problems:
-            typer.echo(f"- {line}", err=True)
-    raise SpecError(problems, hint="edit the issue's Entity definition block")
+    error = SpecError(problems, hint="edit the issue's Entity definition block")
+    error.shown = output == "json"
+    raise error
 
 
 def request_feature_command(

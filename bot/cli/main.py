@@ -18,7 +18,7 @@ import click
 import typer
 
 import bot.cli
-from bot.errors import IssuebotError
+from bot.errors import IssuebotError, SpecError
 
 app = typer.Typer(
     name="issuebot",
@@ -80,6 +80,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except IssuebotError as exc:
+        if isinstance(exc, SpecError) and len(exc.problems) > 1 and not exc.shown:
+            for problem in exc.problems:  # each once, then the one line that sums them up
+                typer.echo(f"- {problem}", err=True)
         typer.echo(exc.one_line(), err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:

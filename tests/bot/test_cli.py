@@ -70,3 +70,17 @@ def test_a_worker_without_redis_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 40
     assert "queue-unavailable: cannot reach Redis" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_each_spec_problem_is_printed_once(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        '{"version": 1, "entities": [{"name": "bad name",'
+        ' "fields": [{"name": "x", "type": "nope"}]}]}'
+    )
+    result = issuebot("spec", "validate", str(spec))
+    assert result.returncode == 12
+    lines = result.stderr.strip().splitlines()
+    assert sum("unknown type 'nope'" in line for line in lines) == 1
+    assert sum("not a PascalCase name" in line for line in lines) == 1
+    assert lines[-1] == f"spec-invalid: 2 problems (fix {spec})"
