@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
     )
     log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+    # A lease's holder renews it every third of this; a dead holder's lease is free after it.
+    lease_ttl_seconds: float = Field(default=30.0, gt=0.5, le=3600, alias="ISSUEBOT_LEASE_TTL")
+    # How often every worker (and the embedded server) looks for runs whose holder died.
+    maintenance_seconds: float = Field(default=5.0, gt=0, le=600, alias="ISSUEBOT_MAINTENANCE")
+    # Check events on one PR head within this window lead to one merge-gate evaluation.
+    gate_debounce_seconds: float = Field(default=2.0, ge=0, le=60, alias="ISSUEBOT_GATE_DEBOUNCE")
 
     def require_github_auth(self) -> None:
         """Fail early and clearly when no GitHub credentials are configured."""
