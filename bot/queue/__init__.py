@@ -32,11 +32,12 @@ class Queue(Protocol):
         timeout_seconds: int = 900,
         retries: int = 0,
         at_front: bool = False,
+        lane: str | None = None,
     ) -> str:
         """Queue ``func_path(payload)`` (JSON payload); returns the job id actually used.
 
-        Runs go to the run lane, every other job to the fast lane (`jobs.lane_of`);
-        ``at_front`` puts it ahead of what waits in its lane (resumed runs).
+        Runs go to the run lane, every other job to the fast lane (`jobs.lane_of`) unless
+        ``lane`` says; ``at_front`` puts it ahead of what waits in its lane (resumed runs).
         """
 
     def enqueue_coalesced(

@@ -19,6 +19,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.errors import RetryableError
@@ -33,6 +34,19 @@ class QueueFullError(RetryableError):
 
 
 Task = Callable[[], None]
+COALESCED_TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One queued call and where it runs."""
+
+    key: str
+    func_path: str
+    payload: dict[str, Any]
+    timeout: int
+    retries: int
+    lane: str
 
 
 class _Lane:
@@ -95,6 +109,7 @@ class InProcessQueue:
         timeout_seconds: int = 900,
         retries: int = 0,
         at_front: bool = False,
+        lane: str | None = None,
     ) -> str:
         """Queue ``func_path(payload)`` in its lane; a job id already known is not queued again."""
         data = json_payload(payload)
@@ -106,7 +121,8 @@ class InProcessQueue:
                 raise QueueFullError(f"{self._max_pending} jobs are already waiting")
             self._jobs[key] = JobState(key, "queued")
             QUEUE_DEPTH.set(self._count("queued"))
-        self._submit(key, func_path, data, timeout_seconds, retries, front=at_front)
+        job = _Job(key, func_path, data, timeout_seconds, retries, lane or lane_of(func_path))
+        self._submit(job, front=at_front)
         return key
 
     def enqueue_coalesced(
@@ -132,24 +148,19 @@ class InProcessQueue:
             del self._coalescing[key]
             job = uuid.uuid4().hex
             self._jobs[job] = JobState(job, "queued")
-        self._submit(job, func_path, payload, 900, 0, front=False)
+        self._submit(_Job(job, func_path, payload, COALESCED_TIMEOUT, 0, "fast"), front=False)
 
-    def _submit(
-        self, key: str, func_path: str, data: dict[str, Any], timeout: int, retries: int, *,
-        front: bool,
-    ) -> None:  # fmt: skip
-        lane = self._lanes[lane_of(func_path)]
-        lane.put(lambda: self._run(key, func_path, data, timeout, retries), front=front)
+    def _submit(self, job: _Job, *, front: bool) -> None:
+        self._lanes[job.lane].put(lambda: self._run(job), front=front)
 
-    def _run(
-        self, key: str, func_path: str, payload: dict[str, Any], timeout: int, retries: int
-    ) -> None:
+    def _run(self, job: _Job) -> None:
+        key = job.key
         self._set(key, JobState(key, "started"))
-        timer = threading.Timer(timeout, self._time_out, args=(key, timeout))
+        timer = threading.Timer(job.timeout, self._time_out, args=(key, job.timeout))
         timer.daemon = True
         timer.start()
         try:
-            result = execute(func_path, payload, key)
+            result = execute(job.func_path, job.payload, key)
             state = JobState(key, "finished", result=result)
         except Exception as exc:
             state = JobState(key, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -158,10 +169,10 @@ class InProcessQueue:
         with self._lock:
             if self._jobs[key].status != "started":
                 return  # timed out meanwhile: the late outcome is discarded
-        if state.status == "failed" and retries > 0:
-            self._log.info("job_retried", job_id=key, retries_left=retries - 1)
+        if state.status == "failed" and job.retries > 0:
+            self._log.info("job_retried", job_id=key, retries_left=job.retries - 1)
             self._set(key, JobState(key, "queued"))
-            self._submit(key, func_path, payload, timeout, retries - 1, front=False)
+            self._submit(replace(job, retries=job.retries - 1), front=False)
             return
         self._set(key, state)
 

@@ -84,8 +84,8 @@ class RqQueue:
         self._intervals = list(retry_intervals)
         self._result_ttl, self._failure_ttl = result_ttl, failure_ttl
 
-    def _lane(self, func_path: str) -> RqNativeQueue:
-        return self.queue if lane_of(func_path) == "runs" else self.fast
+    def _lane(self, func_path: str, lane: str | None) -> RqNativeQueue:
+        return self.queue if (lane or lane_of(func_path)) == "runs" else self.fast
 
     def enqueue(
         self,
@@ -96,11 +96,12 @@ class RqQueue:
         timeout_seconds: int = 900,
         retries: int = 0,
         at_front: bool = False,
+        lane: str | None = None,
     ) -> str:
         """Queue ``func_path(payload)`` in its lane; a job id RQ still knows is not queued again."""
         key = job_key(job_id) if job_id else None
         try:
-            job = self._lane(func_path).enqueue_call(
+            job = self._lane(func_path, lane).enqueue_call(
                 EXECUTE,
                 args=(func_path, json_payload(payload)),
                 kwargs={"job_id": key},
@@ -128,7 +129,8 @@ class RqQueue:
         A Redis key points at the pending job: while it is scheduled its time moves to now +
         ``delay``; while it is queued it will see the newest state anyway; once it started
         (or is gone) the next call schedules a new one. Two racing calls may make two jobs,
-        never none.
+        never none. The pending job keeps the payload it was created with: calls with one key
+        carry the same payload (the job reads the current state when it runs).
         """
         data = json_payload(payload)
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]

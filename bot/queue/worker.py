@@ -58,6 +58,9 @@ def run_worker(
     ``fast_slot`` starts the companion process that takes only fast jobs (not in burst
     mode); ``fast_only`` is that companion.
     """
+    companion = None
+    if fast_slot and not fast_only and not burst:  # started first: both import at once
+        companion = _start_fast_slot(redis_url, queue_name, preload_modules)
     preload(preload_modules)
     connection = redis.Redis.from_url(redis_url)
     fast = Queue(fast_queue_name(queue_name), connection=connection, serializer=JSONSerializer)
@@ -70,9 +73,6 @@ def run_worker(
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
         maintenance_interval=RQ_MAINTENANCE_INTERVAL,
     )
-    companion = None
-    if fast_slot and not fast_only and not burst:
-        companion = _start_fast_slot(redis_url, queue_name, preload_modules)
     try:
         # The scheduler moves jobs waiting for an `rq.Retry` interval or a coalescing window
         # back into their queue.
