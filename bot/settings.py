@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, alias="ISSUEBOT_WEBHOOK_SECRET")
     database_url: str = Field(default="sqlite:///.issuebot/issuebot.db", alias="DATABASE_URL")
     queue_url: str | None = Field(default=None, alias="QUEUE_URL")
+    # The RQ queue (and NAME-fast lane) of this bot: several bots may share one Redis.
+    queue_name: str = Field(
+        default="issuebot", pattern=r"^[A-Za-z0-9_.-]{1,80}$", alias="ISSUEBOT_QUEUE_NAME"
+    )
     work_dir: Path = Field(default=Path(".issuebot/work"), alias="ISSUEBOT_WORK_DIR")
     bot_login: str = Field(default="issuebot[bot]", alias="ISSUEBOT_BOT_LOGIN")
     bot_email: str = Field(

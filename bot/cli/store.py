@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.errors import NotFoundError
 from bot.locks import RedisLockManager
 from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
-from bot.queue import DEFAULT_QUEUE_NAME, QueueUnavailableError, RqQueue
+from bot.queue import QueueUnavailableError, RqQueue
 from bot.queue.recovery import recover_stranded_runs
 from bot.queue.worker import run_worker
 from bot.settings import Settings, load_settings
@@ -132,9 +132,9 @@ def _step_error(step: StepRecord) -> str:
 
 def worker(
     burst: Annotated[bool, typer.Option("--burst", help="Exit when the queue is empty.")] = False,
-    queue_name: Annotated[str, typer.Option("--queue", help="RQ queue name.")] = (
-        DEFAULT_QUEUE_NAME
-    ),
+    queue_name: Annotated[
+        str | None, typer.Option("--queue", help="RQ queue name (ISSUEBOT_QUEUE_NAME).")
+    ] = None,
     metrics_port: Annotated[
         int | None, typer.Option("--metrics-port", help="Serve Prometheus metrics on this port.")
     ] = None,
@@ -157,6 +157,7 @@ def worker(
         )
         return
     _prepare(settings)
+    queue_name = queue_name or settings.queue_name
     if metrics_port is not None:
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             typer.echo(

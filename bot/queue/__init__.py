@@ -61,7 +61,7 @@ def make_queue(settings: Settings) -> Queue:
     if not url or url.startswith("inprocess://"):
         return InProcessQueue()
     if url.startswith(REDIS_SCHEMES):
-        return RqQueue(url)
+        return RqQueue(url, name=settings.queue_name)
     raise ConfigError(
         f"QUEUE_URL {url.split('://', 1)[0]}:// is not supported",
         hint="use redis://host:6379/0, or leave QUEUE_URL unset for the in-process queue",

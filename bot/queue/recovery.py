@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -138,3 +139,17 @@ def recover_stranded_runs(
 ) -> Maintenance:
     """Start the periodic check that resumes runs whose lease holder died."""
     return Maintenance(lambda: requeue_active_runs(store, queue, leases=leases), every).start()
+
+
+def wait_until_free(
+    leases: LeaseView, key: str, *, within: float, poll: float = 0.25
+) -> str | None:
+    """Wait up to ``within`` seconds (one lease TTL) for ``key`` to be free.
+
+    None once it is: its holder is provably dead (its heartbeat stopped), or it finished.
+    Otherwise the holder that kept renewing: it is alive, leave it alone.
+    """
+    deadline = time.monotonic() + within
+    while (holder := leases.holder(key)) is not None and time.monotonic() < deadline:
+        time.sleep(poll)
+    return holder
