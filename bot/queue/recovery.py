@@ -36,9 +36,14 @@ def requeue_active_runs(
     *,
     older_than_seconds: float = 0.0,
     leases: LeaseView | None = None,
+    queued: set[str] | None = None,
 ) -> list[str]:
     """Queue a resume job for every active run untouched for a while and (given ``leases``)
-    whose issue lease nobody holds; returns the job ids."""
+    whose issue lease nobody holds; returns the job ids.
+
+    ``queued`` remembers the ids this process queued already, so a periodic pass does not
+    ask the queue (and log) again about a resume job still waiting for a free worker.
+    """
     job_ids: list[str] = []
     for run in store.stale_runs(older_than_seconds=older_than_seconds):
         fence = 0
@@ -51,16 +56,21 @@ def requeue_active_runs(
             if current is None or not current.active:
                 continue  # it finished (and let go of its lease) while we looked
         stamp = int(run.updated_at.timestamp() * 1000)
+        resume_id = f"resume-{run.id}-{stamp}-{fence}"  # one per interruption
+        if queued is not None and resume_id in queued:
+            continue
         payload = {"repo": run.repo, "issue": run.issue, "run_id": run.id, "trigger": "resume"}
         job_id = queue.enqueue(
             IMPLEMENT_JOB,
             payload,
-            job_id=f"resume-{run.id}-{stamp}-{fence}",
+            job_id=resume_id,
             timeout_seconds=RESUME_TIMEOUT_SECONDS,
             at_front=True,  # it was approved before anything waiting now
         )
         log.info("run_requeued", run_id=run.id, repo=run.repo, issue=run.issue, job_id=job_id)
         job_ids.append(job_id)
+        if queued is not None:
+            queued.add(resume_id)
     return job_ids
 
 
@@ -138,7 +148,10 @@ def recover_stranded_runs(
     store: RunStore, queue: Queue, leases: LeaseView, *, every: float
 ) -> Maintenance:
     """Start the periodic check that resumes runs whose lease holder died."""
-    return Maintenance(lambda: requeue_active_runs(store, queue, leases=leases), every).start()
+    queued: set[str] = set()
+    return Maintenance(
+        lambda: requeue_active_runs(store, queue, leases=leases, queued=queued), every
+    ).start()
 
 
 def wait_until_free(
