@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ import redis
 
 from bot.config import RepoConfig
 from bot.emulator.testing import EmulatorHandle, start_emulator
+from bot.emulator.webhooks import Delivery
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
 from bot.locks import RedisLockManager, SqlLockManager, issue_lock_key
@@ -117,11 +119,8 @@ class Operator:
             issue = self.gh.github("maintainer").get_repo(repo).get_issue(number)
             issue.remove_from_labels(RepoConfig().labels.needs_review)
             delivery = self.gh.wait_for_delivery(
-                "issues", "unlabeled",
-                lambda d, r=repo, n=number: d.payload["repository"]["full_name"] == r
-                and d.payload["issue"]["number"] == n,
-                timeout=30,
-            )  # fmt: skip
+                "issues", "unlabeled", partial(_about, repo, number), timeout=30
+            )
             self.gh.redeliver(delivery.id)
 
     def runs(self) -> list[Run]:
@@ -291,6 +290,11 @@ def _resumed_and_finished(store: RunStore, run_id: str, killed: datetime) -> tup
 
 def _leases_free(locks: RedisLockManager | SqlLockManager, op: Operator) -> list[bool]:
     return [locks.holder(issue_lock_key(repo, n)) is None for repo, n in op.issues]
+
+
+def _about(repo: str, number: int, delivery: Delivery) -> bool:
+    payload = delivery.payload
+    return bool(payload["repository"]["full_name"] == repo and payload["issue"]["number"] == number)
 
 
 def _all_done(op: Operator, count: int) -> bool:
