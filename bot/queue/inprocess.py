@@ -90,7 +90,7 @@ class InProcessQueue:
     """Runs on ``max_workers`` threads, other jobs on ``fast_workers``; ``max_pending`` wait."""
 
     def __init__(
-        self, *, max_workers: int = 2, fast_workers: int = 2, max_pending: int = 1000
+        self, *, max_workers: int = 2, fast_workers: int = 4, max_pending: int = 1000
     ) -> None:
         self._lanes = {"runs": _Lane("job", max_workers), "fast": _Lane("fast", fast_workers)}
         self._max_pending = max_pending
