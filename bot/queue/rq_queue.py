@@ -17,7 +17,7 @@ within ISSUEBOT_LEASE_TTL and every worker's recovery thread resumes it (`bot.qu
 
 Two RQ queues: ``NAME`` for pipeline runs and ``NAME-fast`` for every other job (webhook
 handling: commands, reviews, gate evaluations). Every worker takes fast jobs first, and each
-`issuebot worker` also keeps one slot that takes only fast jobs (`bot.queue.worker`), so a
+`issuebot worker` also keeps slots that take only fast jobs (`bot.queue.worker`), so a
 command never waits behind a run.
 """
 

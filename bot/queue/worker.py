@@ -1,8 +1,9 @@
 """Start an RQ worker for our queues: the process `issuebot worker` runs, any number at once.
 
 Each worker takes jobs from the fast lane (``NAME-fast``: webhook handling, commands, gate
-evaluations) before the run lane (``NAME``), and keeps one extra process that takes only
-fast jobs, so commands never wait behind a run even when every worker is busy running one.
+evaluations) before the run lane (``NAME``), and keeps ``FAST_SLOTS`` extra processes that
+take only fast jobs, so commands never wait behind a run even when every worker is busy
+running one (and one slow gate evaluation does not hold up a command).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ DEFAULT_PRELOAD = ("bot.store", "bot.locks", "bot.pipeline.jobs", "bot.events.jo
 JOB_MONITORING_INTERVAL = 10
 RQ_MAINTENANCE_INTERVAL = 60
 _PR_SET_PDEATHSIG = 1
+FAST_SLOTS = 2
 
 
 def preload(modules: Sequence[str]) -> None:
@@ -51,16 +53,18 @@ def run_worker(
     burst: bool = False,
     preload_modules: Sequence[str] = DEFAULT_PRELOAD,
     fast_only: bool = False,
-    fast_slot: bool = True,
+    fast_slots: int = FAST_SLOTS,
 ) -> bool:
     """Work jobs until stopped (or, with ``burst``, until the queues are empty).
 
-    ``fast_slot`` starts the companion process that takes only fast jobs (not in burst
-    mode); ``fast_only`` is that companion.
+    ``fast_slots`` companion processes take only fast jobs (not in burst mode); ``fast_only``
+    is such a companion.
     """
-    companion = None
-    if fast_slot and not fast_only and not burst:  # started first: both import at once
-        companion = _start_fast_slot(redis_url, queue_name, preload_modules)
+    companions = []
+    if not fast_only and not burst:  # started first: they import while this one does
+        companions = [
+            _start_fast_slot(redis_url, queue_name, preload_modules) for _ in range(fast_slots)
+        ]
     preload(preload_modules)
     connection = redis.Redis.from_url(redis_url)
     fast = Queue(fast_queue_name(queue_name), connection=connection, serializer=JSONSerializer)
@@ -78,8 +82,9 @@ def run_worker(
         # back into their queue.
         return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
     finally:
-        if companion is not None:
+        for companion in companions:
             companion.terminate()  # a warm shutdown: it finishes its current job
+        for companion in companions:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 companion.wait(timeout=30)
 
