@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, alias="ISSUEBOT_WEBHOOK_SECRET")
     database_url: str = Field(default="sqlite:///.issuebot/issuebot.db", alias="DATABASE_URL")
     queue_url: str | None = Field(default=None, alias="QUEUE_URL")
+    # The RQ queue (and NAME-fast lane) of this bot: several bots may share one Redis.
+    queue_name: str = Field(
+        default="issuebot", pattern=r"^[A-Za-z0-9_.-]{1,80}$", alias="ISSUEBOT_QUEUE_NAME"
+    )
     work_dir: Path = Field(default=Path(".issuebot/work"), alias="ISSUEBOT_WORK_DIR")
     bot_login: str = Field(default="issuebot[bot]", alias="ISSUEBOT_BOT_LOGIN")
     bot_email: str = Field(
@@ -44,6 +48,12 @@ class Settings(BaseSettings):
     keep_alive_timeout: int = Field(default=5, ge=1, alias="ISSUEBOT_KEEP_ALIVE_TIMEOUT")
     max_connections: int = Field(default=256, ge=1, alias="ISSUEBOT_MAX_CONNECTIONS")
     max_pending_reads: int = Field(default=32, ge=1, alias="ISSUEBOT_MAX_PENDING_READS")
+    # A lease's holder renews it every third of this; a dead holder's lease is free after it.
+    lease_ttl_seconds: float = Field(default=30.0, gt=0.5, le=3600, alias="ISSUEBOT_LEASE_TTL")
+    # How often every worker (and the embedded server) looks for runs whose holder died.
+    maintenance_seconds: float = Field(default=5.0, gt=0, le=600, alias="ISSUEBOT_MAINTENANCE")
+    # Check events on one PR head within this window lead to one merge-gate evaluation.
+    gate_debounce_seconds: float = Field(default=2.0, ge=0, le=60, alias="ISSUEBOT_GATE_DEBOUNCE")
     metrics_token: SecretStr | None = Field(default=None, alias="ISSUEBOT_METRICS_TOKEN")
     metrics_address: str | None = Field(
         default=None,

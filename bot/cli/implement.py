@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 
-from bot.errors import NotFoundError, UsageError
+from bot.errors import LockConflictError, NotFoundError, UsageError
 from bot.github.identity import with_identity
+from bot.locks import issue_lock_key, make_lock_manager
 from bot.pipeline import Orchestrator, RunResult
+from bot.queue.recovery import wait_until_free
 from bot.settings import load_settings
 from bot.store import RunStore
 
@@ -43,13 +45,27 @@ def implement(
 
 
 def resume(run_id: Annotated[str, typer.Argument(help="The run to continue.")]) -> None:
-    """Resume an interrupted or failed run; finished steps whose results hold are skipped."""
+    """Resume an interrupted or failed run; finished steps whose results hold are skipped.
+
+    A run whose worker died is taken over once its lease's heartbeat has stopped.
+    """
     settings = with_identity(load_settings())
     store = RunStore.open(settings.database_url)
     run = store.get_run(run_id)
     if run is None:
         raise NotFoundError(f"no run {run_id}")
-    _print(Orchestrator(repo=run.repo, store=store, settings=settings).resume(run_id))
+    orchestrator = Orchestrator(repo=run.repo, store=store, settings=settings)
+    try:
+        result = orchestrator.resume(run_id)
+    except LockConflictError:
+        # Held: maybe by a live worker, maybe by a dead one whose lease has not expired yet.
+        # Within one lease TTL a dead holder's heartbeat has visibly stopped: take over then.
+        key, ttl = issue_lock_key(run.repo, run.issue), settings.lease_ttl_seconds
+        typer.echo(f"run {run_id} is leased; waiting up to {ttl:g} s for its holder", err=True)
+        if wait_until_free(make_lock_manager(settings, store), key, within=ttl + 1) is not None:
+            raise
+        result = orchestrator.resume(run_id)
+    _print(result)
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -7,7 +7,6 @@ missed. All three read their configuration from the environment (`bot.settings`)
 
 from __future__ import annotations
 
-import threading
 from contextlib import ExitStack
 from typing import Annotated
 
@@ -20,9 +19,10 @@ from bot.events.process import process_event
 from bot.events.reconcile import reconcile_repo
 from bot.events.wiring import wiring_from_settings
 from bot.github.identity import with_identity
+from bot.locks import make_lock_manager
 from bot.observability import configure_logging, register_settings_secrets
-from bot.pipeline.jobs import resume_interrupted
 from bot.queue import InProcessQueue, make_queue
+from bot.queue.recovery import recover_stranded_runs
 from bot.server import readiness
 from bot.server.app import create_app
 from bot.server.background import make_server, serve_in_thread
@@ -66,10 +66,11 @@ def serve(
     queue = make_queue(settings)
     if isinstance(queue, InProcessQueue):  # this process is the worker too
         use_wiring(wiring_from_settings(settings, store=store, queue=queue))
-        # Runs a previous server left half-done are resumed, as a worker does on start.
-        threading.Thread(
-            target=resume_interrupted, args=(settings,), name="issuebot-resume", daemon=True
-        ).start()
+        # Runs a previous server left half-done are resumed once their lease expires, as
+        # every worker does: now and every ISSUEBOT_MAINTENANCE seconds.
+        recover_stranded_runs(
+            store, queue, make_lock_manager(settings, store), every=settings.maintenance_seconds
+        )
     limits = ServerLimits.from_settings(settings)
     app = create_app(
         settings,

@@ -15,9 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import NotFoundError
+from bot.locks import RedisLockManager
 from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
-from bot.queue import DEFAULT_QUEUE_NAME, QueueUnavailableError, RqQueue
-from bot.queue.recovery import requeue_active_runs
+from bot.queue import QueueUnavailableError, RqQueue
+from bot.queue.recovery import recover_stranded_runs
 from bot.queue.worker import run_worker
 from bot.settings import Settings, load_settings
 from bot.store import Run, RunStore, StepRecord, StoreUnavailableError
@@ -131,9 +132,9 @@ def _step_error(step: StepRecord) -> str:
 
 def worker(
     burst: Annotated[bool, typer.Option("--burst", help="Exit when the queue is empty.")] = False,
-    queue_name: Annotated[str, typer.Option("--queue", help="RQ queue name.")] = (
-        DEFAULT_QUEUE_NAME
-    ),
+    queue_name: Annotated[
+        str | None, typer.Option("--queue", help="RQ queue name (ISSUEBOT_QUEUE_NAME).")
+    ] = None,
     metrics_port: Annotated[
         int | None, typer.Option("--metrics-port", help="Serve Prometheus metrics on this port.")
     ] = None,
@@ -141,7 +142,7 @@ def worker(
         bool,
         typer.Option(
             "--requeue-interrupted/--no-requeue-interrupted",
-            help="First queue a resume job for every run the store says is still active.",
+            help="Resume runs the store calls active whose worker died (now and every few s).",
         ),
     ] = True,
 ) -> None:
@@ -156,6 +157,7 @@ def worker(
         )
         return
     _prepare(settings)
+    queue_name = queue_name or settings.queue_name
     if metrics_port is not None:
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             typer.echo(
@@ -164,16 +166,24 @@ def worker(
                 err=True,
             )
         serve_metrics(metrics_port)
+    recovery = None
     try:
-        if requeue:
+        if requeue:  # now, and every ISSUEBOT_MAINTENANCE seconds while the worker lives
             store = RunStore.open(settings.database_url)
-            requeue_active_runs(store, RqQueue(url, name=queue_name))
-            store.close()
+            recovery = recover_stranded_runs(
+                store,
+                RqQueue(url, name=queue_name),
+                RedisLockManager(url, lease_ttl=settings.lease_ttl_seconds),
+                every=settings.maintenance_seconds,
+            )
         run_worker(url, queue_name=queue_name, burst=burst)
     except redis.exceptions.ConnectionError as exc:
         raise QueueUnavailableError(
             f"cannot reach Redis at QUEUE_URL: {exc}", hint="start Redis or fix QUEUE_URL"
         ) from exc
+    finally:
+        if recovery is not None:
+            recovery.stop()
 
 
 def _prepare(settings: Settings) -> None:

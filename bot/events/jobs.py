@@ -103,6 +103,20 @@ def run_implement(payload: dict[str, Any]) -> str:
     return result.status
 
 
+def evaluate_merge_job(payload: dict[str, Any]) -> str:
+    """The coalesced merge-gate job: `{"repo", "pr", "head_sha"}`, one per burst of checks."""
+    try:
+        repo, pr = str(payload["repo"]), int(payload["pr"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"bad evaluate job payload: {exc!r}") from exc
+    head = payload.get("head_sha")
+    runner = current_wiring().services.runner
+    if not isinstance(runner, PipelineRunner):
+        raise ConfigError("this process's wiring has no run pipeline")
+    with log_context(repo=repo, pr=pr):
+        return str(runner.evaluate_now(repo, pr, str(head) if head else None))
+
+
 def reconcile_job(payload: dict[str, Any]) -> int:
     """The periodic job (`{"repo": "owner/name"}`): restart what the webhooks missed."""
     repo = str(payload["repo"])

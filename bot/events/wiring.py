@@ -27,6 +27,7 @@ from bot.store import Delivery, RunStore
 # tests need no environment variables; RQ workers build the same wiring from the environment.
 IMPLEMENT_JOB = "bot.events.jobs:run_implement"
 RUN_TIMEOUT_SECONDS = 1800
+EVALUATE_JOB = "bot.events.jobs:evaluate_merge_job"
 
 
 class SemanticLog(Protocol):
@@ -142,7 +143,20 @@ class PipelineRunner:
         return self._orchestrator(repo).status(issue)
 
     def evaluate_merge(self, repo: str, pr: int, head_sha: str | None) -> object:
-        """Re-run the merge gate for a bot PR whose checks finished."""
+        """Re-run the merge gate for a bot PR whose checks finished.
+
+        With a queue, check events on one head are coalesced: one evaluation, in the fast
+        lane, ``gate_debounce_seconds`` after the last of them.
+        """
+        delay = self.settings.gate_debounce_seconds
+        if self.queue is None or delay <= 0:
+            return self.evaluate_now(repo, pr, head_sha)
+        payload = {"repo": repo, "pr": pr, "head_sha": head_sha}
+        key = f"gate:{repo}#{pr}@{head_sha or '-'}"
+        return self.queue.enqueue_coalesced(EVALUATE_JOB, payload, key=key, delay=delay)
+
+    def evaluate_now(self, repo: str, pr: int, head_sha: str | None) -> object:
+        """The merge gate's evaluation of ``pr``, here and now (the coalesced job)."""
         github = self.repo_for(repo)
         return evaluate_pull(
             github,

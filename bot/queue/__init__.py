@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.errors import ConfigError
 from bot.queue.inprocess import InProcessQueue, QueueFullError
 from bot.queue.jobs import JobState, job_key
-from bot.queue.rq_queue import DEFAULT_QUEUE_NAME, QueueUnavailableError, RqQueue
+from bot.queue.rq_queue import (
+    DEFAULT_QUEUE_NAME,
+    QueueUnavailableError,
+    RqQueue,
+    fast_queue_name,
+)
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -26,8 +31,19 @@ class Queue(Protocol):
         job_id: str | None = None,
         timeout_seconds: int = 900,
         retries: int = 0,
+        at_front: bool = False,
+        lane: str | None = None,
     ) -> str:
-        """Queue ``func_path(payload)`` (JSON payload); returns the job id actually used."""
+        """Queue ``func_path(payload)`` (JSON payload); returns the job id actually used.
+
+        Runs go to the run lane, every other job to the fast lane (`jobs.lane_of`) unless
+        ``lane`` says; ``at_front`` puts it ahead of what waits in its lane (resumed runs).
+        """
+
+    def enqueue_coalesced(
+        self, func_path: str, payload: dict[str, Any], *, key: str, delay: float
+    ) -> str:
+        """Queue it in the fast lane ``delay`` seconds after the last call with this ``key``."""
 
     def depth(self) -> int:
         """Jobs waiting for a worker."""
@@ -45,7 +61,7 @@ def make_queue(settings: Settings) -> Queue:
     if not url or url.startswith("inprocess://"):
         return InProcessQueue()
     if url.startswith(REDIS_SCHEMES):
-        return RqQueue(url)
+        return RqQueue(url, name=settings.queue_name)
     raise ConfigError(
         f"QUEUE_URL {url.split('://', 1)[0]}:// is not supported",
         hint="use redis://host:6379/0, or leave QUEUE_URL unset for the in-process queue",
@@ -60,6 +76,7 @@ __all__ = [
     "QueueFullError",
     "QueueUnavailableError",
     "RqQueue",
+    "fast_queue_name",
     "job_key",
     "make_queue",
 ]

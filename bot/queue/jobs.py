@@ -19,6 +19,14 @@ from bot.observability import get_logger, log_context
 
 JobFunction = Callable[[dict[str, Any]], Any]
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+# Pipeline runs take minutes; every other job (webhook handling: commands, reviews, merge
+# gate evaluations) takes about a second and goes to the fast lane so it never waits for one.
+RUN_JOBS = frozenset({"bot.events.jobs:run_implement", "bot.events.jobs.run_implement"})
+
+
+def lane_of(func_path: str) -> str:
+    """``runs`` for a pipeline run, ``fast`` for everything else."""
+    return "runs" if func_path in RUN_JOBS else "fast"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The whole bot in one process: webhook server plus in-process worker, for `issuebot demo`.
 
 Everything runs with the given settings (no environment variables needed): the server on
-a free port, jobs on an `InProcessQueue`, the event wiring installed for those jobs.
+a free port, jobs on an `InProcessQueue` (runs and a fast lane), the event wiring installed
+for those jobs, and the recovery thread that resumes runs a dead process left behind.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from bot.events.jobs import use_wiring
 from bot.events.wiring import wiring_from_settings
 from bot.github.identity import with_identity
+from bot.locks import make_lock_manager
 from bot.queue import InProcessQueue
+from bot.queue.recovery import recover_stranded_runs
 from bot.server.app import create_app
 from bot.server.background import serve_in_thread
 from bot.server.limits import ServerLimits
@@ -57,6 +60,8 @@ def run_bot(
     queue = InProcessQueue(max_workers=workers)
     use_wiring(wiring_from_settings(settings, store=run_store, queue=queue))
     limits = ServerLimits.from_settings(settings)
+    leases = make_lock_manager(settings, run_store)
+    recovery = recover_stranded_runs(run_store, queue, leases, every=settings.maintenance_seconds)
     app = create_app(
         settings,
         store=run_store,
@@ -70,6 +75,7 @@ def run_bot(
         with serve_in_thread(app, host, port, limits) as url:
             yield RunningBot(url, run_store, queue)
     finally:
+        recovery.stop()
         queue.close(wait=True)
         use_wiring(None)
         if store is None:

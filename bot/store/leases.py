@@ -66,6 +66,12 @@ class LeaseTable(StoreBase):
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    def lease_token(self, key: str) -> int:
+        """The latest fencing token of ``key``, held or not (0 if it was never taken)."""
+        query = select(LockRow.token).where(LockRow.key == key)
+        token = self._read(lambda s: s.scalar(query))
+        return 0 if token is None else int(token)
+
     def held_leases(self, prefix: str = "") -> list[tuple[str, str, int]]:
         """(key, owner, token) of every unexpired lease under ``prefix``: what is locked now."""
         now = _now()

@@ -197,3 +197,110 @@ def test_leases_live_in_redis_when_the_queue_does_and_in_the_store_otherwise(
         shared.close()
     finally:
         store.close()
+
+
+BEATING_HOLDER = """
+import sys, time
+from bot.errors import LockConflictError
+from bot.locks import RedisLockManager, SqlLockManager
+from bot.store import RunStore
+kind, url, prefix, key = sys.argv[1:5]
+if kind == "redis":
+    manager = RedisLockManager(url, prefix=prefix, lease_ttl=1.0)
+else:
+    manager = SqlLockManager(RunStore.open(url), lease_ttl=1.0)
+lease = manager.acquire(key, 600, owner="beating-worker")
+print(lease.token, flush=True)
+while True:  # a run between steps: each step starts by checking it still holds the lease
+    time.sleep(0.1)
+    try:
+        lease.extend()
+    except LockConflictError:
+        print("lost", flush=True)
+        break
+"""
+
+
+@pytest.fixture
+def beating(backend: tuple[str, str, str]) -> Iterator[RedisLockManager | SqlLockManager]:
+    """A lock manager whose leases live 1 s unless their holder's heartbeat renews them."""
+    kind, url, prefix = backend
+    if kind == "redis":
+        redis_manager = RedisLockManager(url, prefix=prefix, lease_ttl=1.0)
+        yield redis_manager
+        redis_manager.close()
+    else:
+        store = RunStore.open(url)
+        yield SqlLockManager(store, lease_ttl=1.0)
+        store.close()
+
+
+def test_a_live_holder_keeps_its_short_lease_for_as_long_as_it_runs(
+    beating: RedisLockManager | SqlLockManager,
+) -> None:
+    key = issue_lock_key("acme/shop", 10)
+    lease = beating.acquire(key, 600, owner="long-run")
+    assert lease is not None
+    time.sleep(3.5)  # three and a half TTLs: only the heartbeat keeps it
+    assert beating.acquire(key, 600, owner="intruder") is None
+    assert beating.holder(key) == "long-run"
+    lease.extend()  # still ours
+    lease.release()
+    assert beating.holder(key) is None
+    assert beating.fence(key) == lease.token
+
+
+def _spawn(
+    script: str, backend: tuple[str, str, str], key: str, cwd: Path
+) -> subprocess.Popen[str]:
+    kind, url, prefix = backend
+    return subprocess.Popen(
+        [sys.executable, "-c", script, kind, url, prefix, key],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def test_a_dead_holders_lease_is_free_within_one_short_ttl_although_it_asked_for_ten_minutes(
+    beating: RedisLockManager | SqlLockManager, backend: tuple[str, str, str], repo_root: Path
+) -> None:
+    key = issue_lock_key("acme/shop", 11)
+    holder = _spawn(BEATING_HOLDER, backend, key, repo_root)
+    try:
+        assert holder.stdout is not None
+        dead_token = int(holder.stdout.readline())
+        time.sleep(2.5)  # alive past its TTL: the heartbeat renews it
+        assert beating.acquire(key, 30, owner="survivor") is None
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        killed = time.monotonic()
+        survivor = _acquire_eventually(beating, key, owner="survivor")
+        assert time.monotonic() - killed < 2.0  # one TTL (1 s) and some polling
+        assert survivor.token > dead_token
+        survivor.release()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
+def test_a_frozen_holder_that_wakes_after_losing_its_lease_is_fenced_off(
+    beating: RedisLockManager | SqlLockManager, backend: tuple[str, str, str], repo_root: Path
+) -> None:
+    key = issue_lock_key("acme/shop", 12)
+    holder = _spawn(BEATING_HOLDER, backend, key, repo_root)
+    try:
+        assert holder.stdout is not None
+        frozen_token = int(holder.stdout.readline())
+        holder.send_signal(signal.SIGSTOP)  # a long GC pause, a VM migration, a stuck disk
+        survivor = _acquire_eventually(beating, key, owner="survivor")
+        holder.send_signal(signal.SIGCONT)
+        assert holder.wait(timeout=10) == 0
+        assert "lost" in holder.stdout.read()  # it stopped before its next write
+        assert beating.holder(key) == "survivor" and survivor.token > frozen_token
+        survivor.release()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()

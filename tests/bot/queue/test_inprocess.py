@@ -104,3 +104,49 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition never held"
         time.sleep(0.01)
+
+
+def test_a_command_is_handled_at_once_while_every_run_thread_is_busy(
+    queue: InProcessQueue, tmp_path: Path
+) -> None:
+    release = tmp_path / "release"
+    for n in range(3):  # two runs hold both run threads, a third waits for one
+        queue.enqueue(f"{JOBS}.wait_for", {"path": str(release)}, job_id=f"run-{n}", lane="runs")
+    out = tmp_path / "out.txt"
+    started = time.monotonic()
+    ack = queue.enqueue(f"{JOBS}.record", {"path": str(out), "value": "status"})
+    _until(lambda: _status(queue, ack) == "finished")
+    assert time.monotonic() - started < 2.0
+    assert _status(queue, "run-0") == "started" and _status(queue, "run-2") == "queued"
+    release.touch()
+    assert queue.wait(10)
+
+
+def test_a_resumed_run_goes_ahead_of_runs_that_wait(queue: InProcessQueue, tmp_path: Path) -> None:
+    release, out = tmp_path / "release", tmp_path / "out.txt"
+    for _ in range(2):
+        queue.enqueue(f"{JOBS}.wait_for", {"path": str(release)}, lane="runs")
+    queue.enqueue(f"{JOBS}.record", {"path": str(out), "value": "new"}, lane="runs")
+    queue.enqueue(f"{JOBS}.record", {"path": str(out), "value": "resumed"}, lane="runs",
+                  at_front=True)  # fmt: skip
+    release.touch()
+    assert queue.wait(10)
+    assert out.read_text().split() == ["resumed", "new"]
+
+
+def test_check_events_on_one_head_lead_to_one_evaluation_after_the_last(
+    queue: InProcessQueue, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.txt"
+    first = time.monotonic()
+    for n in range(6):  # a check_run.completed per check, then the suite's event
+        queue.enqueue_coalesced(
+            f"{JOBS}.record", {"path": str(out), "value": f"e{n}"}, key="acme/shop#3@abc", delay=0.5
+        )
+        time.sleep(0.1)
+    queue.enqueue_coalesced(
+        f"{JOBS}.record", {"path": str(out), "value": "other"}, key="acme/shop#3@def", delay=0.5
+    )
+    assert queue.wait(10)
+    assert sorted(out.read_text().split()) == ["e5", "other"]  # the last payload, once per head
+    assert time.monotonic() - first >= 1.0  # 0.5 s after the last event, not after the first

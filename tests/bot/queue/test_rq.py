@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from rq import Worker
 
 from bot.queue import QueueUnavailableError, RqQueue
+from bot.queue.worker import FAST_SLOTS
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 JOBS = "tests.bot.queue.jobs"
@@ -30,13 +34,16 @@ def run_burst_worker(redis_url: str, queue_name: str, cwd: Path) -> None:
 
 def drop_queue(client: redis.Redis[bytes], queue: RqQueue) -> None:
     """Remove every key RQ created for this test's queue and its jobs."""
-    job_ids = set(queue.failed_job_ids()) | set(queue.queue.finished_job_registry.get_job_ids())
-    job_ids |= set(queue.queue.get_job_ids())
+    job_ids = set(queue.failed_job_ids())
+    for lane in (queue.queue, queue.fast):
+        job_ids |= set(lane.finished_job_registry.get_job_ids()) | set(lane.get_job_ids())
+        job_ids |= set(lane.scheduled_job_registry.get_job_ids())
     for job_id in job_ids:
         client.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
-    for key in client.scan_iter(match=f"rq:*:{queue.name}*"):
-        client.delete(key)
-    client.srem("rq:queues", f"rq:queue:{queue.name}")
+    for pattern in (f"rq:*:{queue.name}*", f"issuebot:coalesce:{queue.fast.name}:*"):
+        for key in client.scan_iter(match=pattern):
+            client.delete(key)
+    client.srem("rq:queues", f"rq:queue:{queue.name}", f"rq:queue:{queue.fast.name}")
 
 
 @pytest.fixture
@@ -103,3 +110,50 @@ def test_an_unreachable_redis_is_a_retryable_queue_error() -> None:
     assert down.value.retryable
     with pytest.raises(QueueUnavailableError):
         queue.enqueue(f"{JOBS}.record", {}, job_id="never")
+
+
+def test_a_command_is_taken_by_the_fast_slot_while_the_worker_runs_and_checks_coalesce(
+    rq_queue: RqQueue, redis_url: str, repo_root: Path, tmp_path: Path
+) -> None:
+    release, out = tmp_path / "release", tmp_path / "out.txt"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot.queue.worker", redis_url, "--queue", rq_queue.name],
+        cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        # The worker and its fast-only companions are up (they start in parallel).
+        _until(lambda: len(Worker.all(queue=rq_queue.fast)) == 1 + FAST_SLOTS, 60)
+        rq_queue.enqueue(f"{JOBS}.wait_for", {"path": str(release)}, job_id="run", lane="runs")
+        _until(lambda: _status(rq_queue, "run") == "started", 30)  # the worker is busy
+        started = time.monotonic()
+        rq_queue.enqueue(f"{JOBS}.record", {"path": str(out), "value": "ack"}, job_id="ack")
+        _until(lambda: _status(rq_queue, "ack") == "finished", 10)
+        took = time.monotonic() - started
+        assert _status(rq_queue, "run") == "started" and took < 5.0
+
+        ids = set()
+        for n in range(5):  # five check events on one head within the window
+            payload = {"path": str(out), "value": f"gate-{n}"}
+            ids.add(rq_queue.enqueue_coalesced(f"{JOBS}.record", payload, key="h1", delay=1.5))
+            time.sleep(0.2)
+        assert len(ids) == 1
+        _until(lambda: _status(rq_queue, ids.copy().pop()) == "finished", 15)
+        release.touch()
+        _until(lambda: _status(rq_queue, "run") == "finished", 30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    ack, *gates = out.read_text().split()
+    assert ack == "ack" and len(gates) == 1  # one evaluation for the five events
+
+
+def _status(queue: RqQueue, job_id: str) -> str | None:
+    state = queue.status(job_id)
+    return None if state is None else state.status
+
+
+def _until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.05)
