@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.errors import LockConflictError, NotFoundError, UsageError
-from bot.github.identity import with_identity
-from bot.locks import issue_lock_key, make_lock_manager
-from bot.pipeline import Orchestrator, RunResult
-from bot.queue.recovery import wait_until_free
-from bot.settings import load_settings
-from bot.store import RunStore
+
+# The pipeline loads when a command runs, so listing commands stays instant.
+if TYPE_CHECKING:
+    from bot.pipeline import RunResult
 
 
 def _print(result: RunResult) -> None:
@@ -34,6 +32,10 @@ def implement(
     ] = None,
 ) -> None:
     """Implement an approved entity request: spec, code, tests, commit, push, PR."""
+    from bot.github.identity import with_identity  # noqa: PLC0415
+    from bot.pipeline import Orchestrator  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+
     if "/" not in repo:
         raise UsageError(f"--repo must be OWNER/NAME, not {repo!r}")
     settings = with_identity(load_settings())
@@ -49,6 +51,13 @@ def resume(run_id: Annotated[str, typer.Argument(help="The run to continue.")]) 
 
     A run whose worker died is taken over once its lease's heartbeat has stopped.
     """
+    from bot.github.identity import with_identity  # noqa: PLC0415
+    from bot.locks import issue_lock_key, make_lock_manager  # noqa: PLC0415
+    from bot.pipeline import Orchestrator  # noqa: PLC0415
+    from bot.queue.recovery import wait_until_free  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     settings = with_identity(load_settings())
     store = RunStore.open(settings.database_url)
     run = store.get_run(run_id)

@@ -8,31 +8,21 @@ missed. All three read their configuration from the environment (`bot.settings`)
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.errors import ConfigError, IssuebotError
-from bot.events.event import Event
-from bot.events.jobs import use_wiring
-from bot.events.process import process_event
-from bot.events.reconcile import reconcile_repo
-from bot.events.wiring import wiring_from_settings
-from bot.github.identity import with_identity
-from bot.locks import make_lock_manager
-from bot.observability import configure_logging, register_settings_secrets
-from bot.queue import InProcessQueue, make_queue
-from bot.queue.recovery import recover_stranded_runs
-from bot.server import readiness
-from bot.server.app import create_app
-from bot.server.background import make_server, serve_in_thread
-from bot.server.limits import ServerLimits
-from bot.server.metrics import create_metrics_app
-from bot.settings import Settings, load_settings
-from bot.store import RunStore
+
+# Each command imports its area when it runs, so listing commands stays instant.
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def _settings() -> Settings:
+    from bot.observability import configure_logging, register_settings_secrets  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+
     settings = load_settings()
     register_settings_secrets(settings)
     configure_logging(json_output=settings.log_json)
@@ -54,6 +44,19 @@ def serve(
     ] = False,
 ) -> None:
     """Run the webhook server: POST /webhook, /healthz, /readyz, /metrics."""
+    from bot.events.jobs import use_wiring  # noqa: PLC0415
+    from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
+    from bot.github.identity import with_identity  # noqa: PLC0415
+    from bot.locks import make_lock_manager  # noqa: PLC0415
+    from bot.queue import InProcessQueue, make_queue  # noqa: PLC0415
+    from bot.queue.recovery import recover_stranded_runs  # noqa: PLC0415
+    from bot.server import readiness  # noqa: PLC0415
+    from bot.server.app import create_app  # noqa: PLC0415
+    from bot.server.background import make_server, serve_in_thread  # noqa: PLC0415
+    from bot.server.limits import ServerLimits  # noqa: PLC0415
+    from bot.server.metrics import create_metrics_app  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     settings = _settings()
     if settings.webhook_secret is None and not allow_unsigned:
         raise ConfigError(
@@ -95,6 +98,11 @@ def serve(
 
 def handle_event() -> None:
     """Handle the event of the current GitHub Actions run (GITHUB_EVENT_NAME/_PATH)."""
+    from bot.events.event import Event  # noqa: PLC0415
+    from bot.events.process import process_event  # noqa: PLC0415
+    from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
+    from bot.github.identity import with_identity  # noqa: PLC0415
+
     event = Event.from_actions_env()
     settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
@@ -116,6 +124,10 @@ def reconcile(
     ] = 3600.0,
 ) -> None:
     """Restart approved entity requests that have no run, or a stuck one."""
+    from bot.events.reconcile import reconcile_repo  # noqa: PLC0415
+    from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
+    from bot.github.identity import with_identity  # noqa: PLC0415
+
     settings = with_identity(_settings())
     wiring = wiring_from_settings(settings)
     if wiring.runs is None:

@@ -6,34 +6,32 @@ import json
 import os
 import re
 from dataclasses import asdict
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
 
-import redis
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
-from bot.errors import NotFoundError
-from bot.locks import RedisLockManager
-from bot.observability import configure_logging, redact, register_settings_secrets, serve_metrics
-from bot.queue import QueueUnavailableError, RqQueue
-from bot.queue.recovery import recover_stranded_runs
-from bot.queue.worker import run_worker
-from bot.settings import Settings, load_settings
-from bot.store import Run, RunStore, StepRecord, StoreUnavailableError
-from bot.store.base import reason
-from bot.store.engine import make_engine, upgrade
+from bot.errors import NotFoundError, UsageError
+
+# Commands import the store, queue and settings when they run: listing commands stays instant.
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.store import Run, RunStore, StepRecord
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
 
 
 def _safe(text: object) -> str:
     """Error texts and audit data may quote issue bodies: no secrets, no terminal escapes."""
+    from bot.observability import redact  # noqa: PLC0415
+
     return _CONTROL.sub("?", redact(str(text)))
 
 
 def _open() -> RunStore:
+    from bot.settings import load_settings  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     return RunStore.open(load_settings().database_url)
 
 
@@ -147,6 +145,16 @@ def worker(
     ] = True,
 ) -> None:
     """Run a queue worker for QUEUE_URL (Redis); start as many as you like, on any host."""
+    import redis  # noqa: PLC0415
+
+    from bot.locks import RedisLockManager  # noqa: PLC0415
+    from bot.observability import serve_metrics  # noqa: PLC0415
+    from bot.queue import QueueUnavailableError, RqQueue  # noqa: PLC0415
+    from bot.queue.recovery import recover_stranded_runs  # noqa: PLC0415
+    from bot.queue.worker import run_worker  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     settings = load_settings()
     url = settings.queue_url or ""
     if not url.startswith(("redis://", "rediss://", "unix://")):
@@ -187,12 +195,22 @@ def worker(
 
 
 def _prepare(settings: Settings) -> None:
+    from bot.observability import configure_logging, register_settings_secrets  # noqa: PLC0415
+
     configure_logging(json_output=settings.log_json)
     register_settings_secrets(settings)
 
 
 def db_upgrade() -> None:
     """Apply the run store's migrations to DATABASE_URL (also done on every start)."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    from sqlalchemy.exc import DBAPIError  # noqa: PLC0415
+
+    from bot.settings import load_settings  # noqa: PLC0415
+    from bot.store import StoreUnavailableError  # noqa: PLC0415
+    from bot.store.base import reason  # noqa: PLC0415
+    from bot.store.engine import make_engine, upgrade  # noqa: PLC0415
+
     settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
@@ -205,11 +223,29 @@ def db_upgrade() -> None:
     typer.echo(f"run store at {shown} is at revision {revision}")
 
 
+_AGE = re.compile(r"^([1-9][0-9]{0,4})([dh])$")
+
+
+def db_prune(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age of history to delete: e.g. 30d or 12h.")
+    ] = "30d",
+) -> None:
+    """Delete finished history older than --older-than; keeps each issue's latest run."""
+    match = _AGE.match(older_than)
+    if match is None:
+        raise UsageError(f"--older-than must look like 30d or 12h, not {older_than!r}")
+    amount, unit = int(match.group(1)), match.group(2)
+    age = timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+    typer.echo(_open().prune(age).line())
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
-    """Add `runs list`, `runs show`, `worker` and `db upgrade`."""
+    """Add `runs list`, `runs show`, `worker`, `db upgrade` and `db prune`."""
     groups["runs"].command("list")(list_runs)
     groups["runs"].command("show")(show_run)
     app.command("worker")(worker)
     db = typer.Typer(help="The run store's database.", no_args_is_help=True)
     db.command("upgrade")(db_upgrade)
+    db.command("prune")(db_prune)
     app.add_typer(db, name="db")

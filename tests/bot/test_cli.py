@@ -84,3 +84,23 @@ def test_each_spec_problem_is_printed_once(tmp_path: Path) -> None:
     assert sum("unknown type 'nope'" in line for line in lines) == 1
     assert sum("not a PascalCase name" in line for line in lines) == 1
     assert lines[-1] == f"spec-invalid: 2 problems (fix {spec})"
+
+
+def test_help_loads_no_area_of_the_bot() -> None:
+    """`issuebot --help` must start at once: no command imports its area until it runs."""
+    probe = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        "sys.argv = ['issuebot', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('fastapi', 'sqlalchemy', 'github', 'git', 'inflect', 'alembic', 'uvicorn',"
+        " 'rq', 'redis', 'jinja2', 'bot.pipeline', 'bot.server', 'bot.store', 'bot.emulator',"
+        " 'bot.events', 'bot.gates', 'generators')\n"
+        "print('LOADED', sorted({m.split('.')[0] if not m.startswith(('bot.', 'generators'))"
+        " else '.'.join(m.split('.')[:2]) for m in sys.modules if m.startswith(heavy)}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    loaded = next(line for line in result.stdout.splitlines() if line.startswith("LOADED"))
+    assert loaded == "LOADED []", loaded

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from bot.errors import TestsFailedError
 from bot.store import FAILED, SUCCEEDED, RunStore
@@ -40,3 +44,18 @@ def test_prune_removes_old_history_but_keeps_each_issues_latest_run_and_approval
     kinds = [entry.kind for entry in store.audit_entries(repo="acme/x")]
     assert kinds == ["approval.accepted"]
     assert "pruned 1 runs (1 steps), 1 deliveries" in report.line()
+
+
+def test_db_prune_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    RunStore.open(url).close()
+    env = {**os.environ, "DATABASE_URL": url}
+    cli = [sys.executable, "-m", "bot.cli.main", "db", "prune"]
+    done = subprocess.run([*cli, "--older-than", "7d"], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("pruned 0 runs (0 steps), 0 deliveries")
+    bad = subprocess.run([*cli, "--older-than", "soon"], env=env, capture_output=True, text=True,
+                         timeout=60, check=False)  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "usage: --older-than must look like 30d or 12h, not 'soon'"
