@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
-    github_api_url: str = Field(default=DEFAULT_API_URL, alias="GITHUB_API_URL")
+    github_api_url: str = Field(
+        default=DEFAULT_API_URL, pattern=r"^https?://[^\s/]+", alias="GITHUB_API_URL"
+    )
     github_token: SecretStr | None = Field(default=None, alias="GITHUB_TOKEN")
     github_app_id: int | None = Field(default=None, alias="GITHUB_APP_ID")
     github_app_private_key: SecretStr | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY")
