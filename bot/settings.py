@@ -7,6 +7,7 @@ A missing required value is a `ConfigError` at startup naming the variable, not 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,7 +41,11 @@ class Settings(BaseSettings):
     bot_email: str = Field(
         default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
     )
-    log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+    # None: JSON when stderr is not a terminal (a service's log collector), text for people.
+    log_json: bool | None = Field(default=None, alias="ISSUEBOT_LOG_JSON")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="ISSUEBOT_LOG_LEVEL"
+    )
     notify_urls: str = Field(default="", alias="ISSUEBOT_NOTIFY_URLS")
     # Set by GitHub Actions in every job: a `ghs_` GITHUB_TOKEN there is github-actions[bot].
     github_actions: bool = Field(default=False, alias="GITHUB_ACTIONS")

@@ -28,7 +28,7 @@ def _settings() -> Settings:
 
     settings = load_settings()
     register_settings_secrets(settings)
-    configure_logging(json_output=settings.log_json)
+    configure_logging(json_output=settings.log_json, level=settings.log_level)
     return settings
 
 

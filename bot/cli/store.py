@@ -201,7 +201,7 @@ def worker(
 def _prepare(settings: Settings) -> None:
     from bot.observability import configure_logging, register_settings_secrets  # noqa: PLC0415
 
-    configure_logging(json_output=settings.log_json)
+    configure_logging(json_output=settings.log_json, level=settings.log_level)
     register_settings_secrets(settings)
 
 
