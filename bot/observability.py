@@ -188,10 +188,26 @@ def install_record_redaction() -> None:
         logging.setLogRecordFactory(_RedactingRecordFactory(current))
 
 
+# Libraries whose routine chatter (alembic's "Context impl", urllib3's retries, uvicorn's
+# lifecycle and access lines) only matters when debugging.
+CHATTY_LOGGERS = (
+    "alembic",
+    "urllib3",
+    "github",
+    "uvicorn",
+    "uvicorn.access",
+    "uvicorn.error",
+    "rq",
+)
+
+
 def configure_logging(
-    *, json_output: bool = True, level: str = "INFO", stream: TextIO | None = None
+    *, json_output: bool | None = True, level: str = "INFO", stream: TextIO | None = None
 ) -> logging.Handler:
-    """Route structlog and stdlib logging through redaction into one JSON (or console) stream."""
+    """Route structlog and stdlib logging through redaction into one JSON (or console) stream.
+
+    ``json_output=None`` picks by the stream: text for a terminal, JSON for anything else.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -211,6 +227,9 @@ def configure_logging(
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
+    out = stream if stream is not None else sys.stderr
+    if json_output is None:
+        json_output = not (hasattr(out, "isatty") and out.isatty())
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json_output
@@ -225,7 +244,7 @@ def configure_logging(
             renderer,
         ],
     )
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler = logging.StreamHandler(out)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(formatter)
     root = logging.getLogger()
@@ -233,6 +252,9 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    quiet = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
     return handler
 
 

@@ -7,6 +7,7 @@ A missing required value is a `ConfigError` at startup naming the variable, not 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +22,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
-    github_api_url: str = Field(default=DEFAULT_API_URL, alias="GITHUB_API_URL")
+    github_api_url: str = Field(
+        default=DEFAULT_API_URL, pattern=r"^https?://[^\s/]+", alias="GITHUB_API_URL"
+    )
     github_token: SecretStr | None = Field(default=None, alias="GITHUB_TOKEN")
     github_app_id: int | None = Field(default=None, alias="GITHUB_APP_ID")
     github_app_private_key: SecretStr | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY")
@@ -38,7 +41,11 @@ class Settings(BaseSettings):
     bot_email: str = Field(
         default="issuebot[bot]@users.noreply.github.com", alias="ISSUEBOT_BOT_EMAIL"
     )
-    log_json: bool = Field(default=True, alias="ISSUEBOT_LOG_JSON")
+    # None: JSON when stderr is not a terminal (a service's log collector), text for people.
+    log_json: bool | None = Field(default=None, alias="ISSUEBOT_LOG_JSON")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="ISSUEBOT_LOG_LEVEL"
+    )
     notify_urls: str = Field(default="", alias="ISSUEBOT_NOTIFY_URLS")
     # Set by GitHub Actions in every job: a `ghs_` GITHUB_TOKEN there is github-actions[bot].
     github_actions: bool = Field(default=False, alias="GITHUB_ACTIONS")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -12,6 +12,8 @@ from bot.errors import UsageError
 
 if TYPE_CHECKING:
     from bot.emulator.core import Emulator
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 
 HELP = """Run a local GitHub (REST API, git over HTTP, signed webhooks) until Ctrl-C.
 
@@ -78,7 +80,7 @@ def run_emulator(
         Path | None,
         typer.Option("--app-key-out", help="write the default App's generated private key here"),
     ] = None,
-    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="uvicorn log level")] = "info",
 ) -> None:
     """Serve the emulator in the foreground."""
     # Heavy imports (FastAPI, uvicorn) only for this command, not every `issuebot` call.
@@ -101,7 +103,10 @@ def run_emulator(
         if webhook_url:
             emulator.hooks.configure(webhook_url, webhook_secret)
         if app_key_out is not None and emulator.app_private_keys:
-            app_key_out.write_text(next(iter(emulator.app_private_keys.values())))
+            try:
+                app_key_out.write_text(next(iter(emulator.app_private_keys.values())))
+            except OSError as exc:
+                raise UsageError(f"cannot write {app_key_out}: {exc.strerror or exc}") from exc
         _describe(emulator, webhook_url or (world.webhook.url if world.webhook else None))
         try:
             make_server(emulator, log_level).run(sockets=[sock])

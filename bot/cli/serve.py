@@ -7,12 +7,15 @@ missed. All three read their configuration from the environment (`bot.settings`)
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.errors import ConfigError, IssuebotError
+from bot.errors import ConfigError, IssuebotError, UsageError
+
+_REPO = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
 
 # Each command imports its area when it runs, so listing commands stays instant.
 if TYPE_CHECKING:
@@ -25,13 +28,13 @@ def _settings() -> Settings:
 
     settings = load_settings()
     register_settings_secrets(settings)
-    configure_logging(json_output=settings.log_json)
+    configure_logging(json_output=settings.log_json, level=settings.log_level)
     return settings
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     reconcile_every: Annotated[
         float, typer.Option(help="Seconds between reconciler passes (0 turns it off).")
     ] = 300.0,
@@ -52,7 +55,7 @@ def serve(
     from bot.queue.recovery import recover_stranded_runs  # noqa: PLC0415
     from bot.server import readiness  # noqa: PLC0415
     from bot.server.app import create_app  # noqa: PLC0415
-    from bot.server.background import make_server, serve_in_thread  # noqa: PLC0415
+    from bot.server.background import listen, make_server, serve_in_thread  # noqa: PLC0415
     from bot.server.limits import ServerLimits  # noqa: PLC0415
     from bot.server.metrics import create_metrics_app  # noqa: PLC0415
     from bot.store import RunStore  # noqa: PLC0415
@@ -64,6 +67,7 @@ def serve(
             hint="set the secret configured on GitHub's webhook, or pass --allow-unsigned",
         )
     settings.require_github_auth()
+    sock = listen(host, port)  # a busy port is a one-line usage error before anything starts
     settings = with_identity(settings)  # the login the server's prefilter ignores
     store = RunStore.open(settings.database_url)
     queue = make_queue(settings)
@@ -92,8 +96,8 @@ def serve(
                 serve_in_thread(create_metrics_app(settings, queue), *metrics_bind, limits)
             )
             typer.echo(f"issuebot metrics on {metrics_url}/metrics")
-        typer.echo(f"issuebot listening on http://{host}:{port}/webhook")
-        make_server(app, host, port, limits).run()
+        typer.echo(f"issuebot listening on http://{host}:{sock.getsockname()[1]}/webhook")
+        make_server(app, host, port, limits).run(sockets=[sock])
 
 
 def handle_event() -> None:
@@ -124,6 +128,9 @@ def reconcile(
     ] = 3600.0,
 ) -> None:
     """Restart approved entity requests that have no run, or a stuck one."""
+    bad = [name for name in repo if not _REPO.fullmatch(name)]
+    if bad:
+        raise UsageError(f"--repo must be OWNER/NAME, not {bad[0]!r}")
     from bot.events.reconcile import reconcile_repo  # noqa: PLC0415
     from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
     from bot.github.identity import with_identity  # noqa: PLC0415
@@ -132,7 +139,7 @@ def reconcile(
     wiring = wiring_from_settings(settings)
     if wiring.runs is None:
         raise ConfigError("the reconciler needs the run store (DATABASE_URL)")
-    failures = 0
+    first_failure: IssuebotError | None = None
     for name in repo:
         try:
             outcomes = reconcile_repo(
@@ -143,7 +150,7 @@ def reconcile(
                 stuck_after_seconds=stuck_after,
             )
         except IssuebotError as exc:
-            failures += 1
+            first_failure = first_failure or exc
             typer.echo(f"{name}: {exc.one_line()}", err=True)
             continue
         if not outcomes:
@@ -153,8 +160,8 @@ def reconcile(
             typer.echo(
                 f"{name}#{intent.number}: {intent.kind} ({intent.reason}) → {outcome.result}"
             )
-    if failures:
-        raise typer.Exit(1)
+    if first_failure is not None:  # the other repositories were still reconciled
+        raise first_failure
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.errors import NotFoundError, UsageError
+from bot.errors import ConfigError, NotFoundError, UsageError
 
 # Commands import the store, queue and settings when they run: listing commands stays instant.
 if TYPE_CHECKING:
@@ -158,12 +158,11 @@ def worker(
     settings = load_settings()
     url = settings.queue_url or ""
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        typer.echo(
-            "QUEUE_URL is not a Redis URL, so jobs run on the embedded in-process queue inside "
-            "`issuebot serve`: no worker is needed. Set QUEUE_URL=redis://HOST:6379/0 to run "
-            "separate workers."
+        raise ConfigError(
+            "a worker needs a Redis QUEUE_URL: without one, jobs run on the embedded "
+            "in-process queue inside `issuebot serve`, and no worker is needed",
+            hint="set QUEUE_URL=redis://HOST:6379/0 to run separate workers",
         )
-        return
     _prepare(settings)
     queue_name = queue_name or settings.queue_name
     if metrics_port is not None:
@@ -173,7 +172,12 @@ def worker(
                 " the metrics of jobs, which run in forked work horses, are lost",
                 err=True,
             )
-        serve_metrics(metrics_port)
+        try:
+            serve_metrics(metrics_port)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on 0.0.0.0:{metrics_port}: {exc.strerror or exc}"
+            ) from exc
     recovery = None
     try:
         if requeue:  # now, and every ISSUEBOT_MAINTENANCE seconds while the worker lives
@@ -197,7 +201,7 @@ def worker(
 def _prepare(settings: Settings) -> None:
     from bot.observability import configure_logging, register_settings_secrets  # noqa: PLC0415
 
-    configure_logging(json_output=settings.log_json)
+    configure_logging(json_output=settings.log_json, level=settings.log_level)
     register_settings_secrets(settings)
 
 

@@ -6,6 +6,7 @@ GitHub would talk to; `serve` below is also what `issuebot serve` runs in the fo
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.errors import IssuebotError
+from bot.errors import IssuebotError, UsageError
 from bot.server.limits import ServerLimits
 
 
@@ -48,3 +49,17 @@ def serve_in_thread(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket, bound before anything claims to listen; a usage error if it can't."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family = infos[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sock

@@ -39,7 +39,14 @@ def make_engine(database_url: str) -> Engine:
 
 def _sqlite_engine(database_url: str, database: str | None) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"DATABASE_URL's folder {Path(database).parent} cannot be created: "
+                f"{exc.strerror or exc}",
+                hint="point DATABASE_URL at a writable path",
+            ) from exc
     engine = create_engine(database_url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

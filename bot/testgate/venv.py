@@ -3,10 +3,11 @@
 When the target declares `requirements.txt`, its tests run in a venv built for exactly that
 file, under `<cache>/<owner>__<name>/<hash>`: one repository's venvs are never another's.
 The venv is layered over the bot's own environment (a `.pth` file), so requirements the bot
-already satisfies cost nothing and need no network; anything else is installed into the venv
-only, by pip running in the sandbox (installation runs the packages' build code) with network
-but nothing of the bot's. Built in a scratch directory and renamed into place, so concurrent
-runs never see a half-built venv; test runs mount it read-only.
+already satisfies cost nothing and need no network; anything else comes as wheels (the bot's
+pip downloads them from the operator's index: no package code runs with network, and sdists,
+whose build runs code, are refused), then pip installs them in the sandbox with no network.
+Built in a scratch directory and renamed into place, so concurrent runs never see a
+half-built venv; test runs mount it read-only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from bot.testgate.sandbox import Sandbox, resolve_sandbox
 from bot.testgate.wrap import Job, Mount
 
 REQUIREMENTS = "requirements.txt"
+CHECKED = "requirements.checked.txt"  # only the lines that passed `requirement_lines`
+MAX_REQUIREMENT_LINES = 2000
 _PIP_FLAGS = ("--no-input", "--disable-pip-version-check", "--retries", "1", "--timeout", "20")
 
 
@@ -122,24 +125,92 @@ def interpreter_for(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def requirement_lines(text: str) -> list[str] | str:
+    """The file's package requirements, or why the file is refused.
+
+    Only PEP 508 requirements (name, extras, versions, markers): a pip option, URL or path
+    would let repository text pick the index or the files the bot's own pip reads.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    found: list[str] = []
+    for number, raw in enumerate(text.splitlines()[:MAX_REQUIREMENT_LINES], start=1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            return f"line {number}: pip options ({line.split()[0]}) are not allowed"
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as exc:
+            return f"line {number}: not a package requirement ({exc})"
+        if requirement.url:
+            return f"line {number}: direct references (URLs, paths) are not allowed"
+        found.append(str(requirement))
+    return found
+
+
 def _install(env_dir: Path, sandbox: Sandbox, timeout_seconds: float) -> str | None:
-    """pip-install the requirements into ``env_dir`` inside the sandbox, with network."""
-    pip_env, pip_paths = _pip_env()
-    argv = [sys.executable, "-m", "pip", "--python", str(_python_in(env_dir)), "install",
-            *_PIP_FLAGS, "-q", "-r", str(env_dir / REQUIREMENTS)]  # fmt: skip
-    job = Job(
-        argv,
-        cwd=env_dir,
-        env=child_env(pip_env),
-        mounts=(Mount(env_dir, writable=True),),
-        network=True,
-        extra_readonly=pip_paths,
-        name=f"issuebot-pip-{env_dir.name}",
-    )
-    outcome = sandbox.run(job, timeout_seconds)
+    """Install the requirements with no network in the sandbox, fetching wheels first if needed.
+
+    Installation never runs repository-chosen code with network: the bot's own pip downloads
+    wheels only (a wheel installs without running any of its code) from the operator's
+    index, and the install itself runs in the sandbox, offline, from those files.
+    """
+    wanted = requirement_lines((env_dir / REQUIREMENTS).read_text("utf-8", errors="replace"))
+    if isinstance(wanted, str):
+        return f"{REQUIREMENTS} refused: {wanted}"
+    (env_dir / CHECKED).write_text("\n".join(wanted) + "\n", encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="issuebot-wheels-") as tmp:
+        wheels = Path(tmp)
+        failed = _offline_install(env_dir, wheels, sandbox, timeout_seconds)
+        if failed is None:  # everything was satisfied by the environment it layers over
+            return None
+        fetched = _download_wheels(env_dir / CHECKED, wheels, timeout_seconds)
+        if fetched is not None:
+            return fetched
+        failed = _offline_install(env_dir, wheels, sandbox, timeout_seconds)
     if sandbox.mode == "uid":  # hand the venv back to the bot: later runs only read it
         for path in [env_dir, *env_dir.rglob("*")]:
             os.lchown(path, os.getuid(), os.getgid())
+    return failed
+
+
+def _download_wheels(requirements: Path, wheels: Path, timeout_seconds: float) -> str | None:
+    """The bot's pip fetches wheels (never sdists: building one runs its code) to ``wheels``."""
+    pip_env, _ = _pip_env()
+    argv = [sys.executable, "-m", "pip", "download", *_PIP_FLAGS, "-q", "--only-binary=:all:",
+            "--dest", str(wheels), "-r", str(requirements)]  # fmt: skip
+    try:
+        done = subprocess.run(argv, env=child_env(pip_env), capture_output=True, text=True,
+                              timeout=timeout_seconds, check=False, cwd=wheels)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return f"installing {REQUIREMENTS} timed out while downloading"
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()
+        return f"installing {REQUIREMENTS} failed (only wheels are installed):\n{output[-4000:]}"
+    return None
+
+
+def _offline_install(
+    env_dir: Path, wheels: Path, sandbox: Sandbox, timeout_seconds: float
+) -> str | None:
+    """pip-install the checked requirements into ``env_dir`` in the sandbox, without network."""
+    pip_env, pip_paths = _pip_env()
+    offline = {k: v for k, v in pip_env.items() if not k.lower().endswith("_proxy")}
+    argv = [sys.executable, "-m", "pip", "--python", str(_python_in(env_dir)), "install",
+            *_PIP_FLAGS, "-q", "--no-index", "--only-binary=:all:", "--find-links", str(wheels),
+            "-r", str(env_dir / CHECKED)]  # fmt: skip
+    job = Job(
+        argv,
+        cwd=env_dir,
+        env=child_env(offline),
+        mounts=(Mount(env_dir, writable=True),),
+        network=False,
+        extra_readonly=(wheels, *pip_paths),
+        name=f"issuebot-pip-{env_dir.name}",
+    )
+    outcome = sandbox.run(job, timeout_seconds)
     if outcome.timed_out:
         return f"installing {REQUIREMENTS} timed out"
     if outcome.returncode != 0:

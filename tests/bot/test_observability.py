@@ -67,7 +67,7 @@ def test_secrets_logged_anywhere_never_reach_the_output(captured: io.StringIO) -
     except RuntimeError:
         log.exception("push_failed")
     logging.getLogger("rq.worker").warning("job args: %s", {"secret": WEBHOOK_SECRET})
-    logging.getLogger("alembic.runtime").info("key loaded: %s", PEM)
+    logging.getLogger("alembic.runtime").warning("key loaded: %s", PEM)
     output = captured.getvalue()
     for secret in (TOKEN, WEBHOOK_SECRET, SENSITIVE_VALUE, "hunter2-prod", "MIIEowIBAAKCAQEA"):
         assert secret not in output
@@ -150,3 +150,27 @@ def test_the_metrics_page_names_every_series_the_dashboards_use(
         "issuebot_queue_depth",
     ):
         assert f"# TYPE {name.removesuffix('_total')}" in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "as_json"), [(io.StringIO(), True), (_Terminal(), False)])
+def test_people_get_text_and_log_collectors_get_json_and_library_chatter_stays_quiet(
+    stream: io.StringIO, as_json: bool
+) -> None:
+    factory = logging.getLogRecordFactory()
+    handler = configure_logging(json_output=None, stream=stream)
+    try:
+        logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+        logging.getLogger("urllib3.connectionpool").info("Starting new HTTPS connection")
+        get_logger("issuebot.test").info("run_started", run_id="r-1")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.setLogRecordFactory(factory)
+        structlog.reset_defaults()
+    [line] = stream.getvalue().splitlines()
+    assert "run_started" in line and "Context impl" not in stream.getvalue()
+    assert line.startswith("{") is as_json

@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from bot.cli.store import register
-from bot.errors import GitHubUnavailableError, NotFoundError
+from bot.errors import ConfigError, GitHubUnavailableError, NotFoundError
 from bot.queue import RqQueue
 from bot.store import RunStore
 from tests.bot.queue.test_rq import drop_queue
@@ -109,11 +109,12 @@ def test_db_upgrade_reports_the_revision_without_the_password(
     assert "is at revision 0001" in _invoke("db", "upgrade")
 
 
-def test_worker_without_a_redis_queue_explains_that_none_is_needed(
+def test_worker_without_a_redis_queue_refuses_and_explains_that_none_is_needed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("QUEUE_URL", raising=False)
-    assert "no worker is needed" in _invoke("worker")
+    with pytest.raises(ConfigError, match="no worker is needed"):
+        _invoke("worker")
 
 
 @pytest.mark.redis
