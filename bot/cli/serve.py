@@ -34,7 +34,7 @@ def _settings() -> Settings:
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free one).")] = 8000,
     reconcile_every: Annotated[
         float, typer.Option(help="Seconds between reconciler passes (0 turns it off).")
     ] = 300.0,

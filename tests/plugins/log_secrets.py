@@ -15,6 +15,7 @@ import pytest
 import structlog
 
 from bot.emulator.seed import DEFAULT_USERS
+from bot.observability import redact_processor
 
 TESTS = Path(__file__).resolve().parents[1]
 SECRET_LITERAL = re.compile(r"""^\s*[A-Z_]*SECRET[A-Z_]*\s*=\s*["']([^"']{6,})["']""", re.M)
@@ -23,8 +24,17 @@ PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*\n?\s*[A-Za-z0-9
 _buffer = io.StringIO()
 _handler = logging.StreamHandler(_buffer)
 _handler.set_name("test-log-capture")
+# Rendered as the bot's own handler renders (exceptions formatted, then the redaction pass),
+# so the check reads what an operator's log would hold.
 _handler.setFormatter(
-    structlog.stdlib.ProcessorFormatter(processors=[structlog.processors.JSONRenderer()])
+    structlog.stdlib.ProcessorFormatter(
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_processor,
+            structlog.processors.JSONRenderer(),
+        ]
+    )
 )
 
 
