@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import SpecError
-from generators.model import Entity, Field
+from bot.issuespec.markdown import code_span
+from generators.model import Entity, Field, SpecFile
 
 _FIELD_KEYS_SHOWN = ("type", "required", "default", "max_length", "min", "max", "unique")
+MAX_VALUE = 120
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,23 @@ class EntityChange:
         out += [f"**removed** `{name}` (its data is dropped)" for name in self.removed]
         out += [f"**renamed** `{old}` → `{new}` (data kept)" for old, new in self.renamed]
         for name, keys in self.changed:
-            shown = ", ".join(f"{k} → {v!r}" for k, v in keys.items())
+            shown = ", ".join(f"{k} → {_value(v)}" for k, v in keys.items())
             out.append(f"**changed** `{name}`: {shown}")
-        out += [f"**changed** entity {k} → {v!r}" for k, v in self.entity_keys]
+        out += [f"**changed** entity {k} → {_value(v)}" for k, v in self.entity_keys]
         return out
+
+
+def _value(value: Any) -> str:
+    """A new value as a code span: strangers' text shows as text, never as markdown."""
+    text = repr(value)
+    return code_span(text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…")
+
+
+def shipped_change(entity: Entity, current: SpecFile) -> EntityChange | None:
+    """How ``entity`` changes the one the spec already ships (None: it is a new entity)."""
+    names = {e.name: e for e in current.entities}
+    old = names.get(entity.name) or names.get(entity.renamed_from or "")
+    return None if old is None else entity_change(old, entity)
 
 
 def _summary(field: Field) -> str:

@@ -67,7 +67,8 @@ class Preview:
     markdown: str
 
 
-def _current_spec(text: str | None) -> tuple[SpecFile, str | None]:
+def current_spec(text: str | None) -> tuple[SpecFile, str | None]:
+    """The repository's spec, or an empty one and why (an invalid spec is reported, not raised)."""
     if text is None or not text.strip():
         return SpecFile.empty(), None
     try:
@@ -149,7 +150,7 @@ def compute_preview(
     ``existing`` is the branch's tree (path → blob sha). Without it (a tree too large to
     list) the comparison falls back to generating before and after, in memory.
     """
-    before, note = _current_spec(current_spec_text)
+    before, note = current_spec(current_spec_text)
     after = before.upsert(entity)
     generated = generate_service(after, ui=ui)
     if existing is not None:

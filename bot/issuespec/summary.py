@@ -12,7 +12,8 @@ from bot.config import Labels, RepoConfig
 from bot.errors import IssuebotError
 from bot.github.models import Comment
 from bot.github.protocol import GitHubRepo
-from bot.issuespec.preview import Preview, compute_preview
+from bot.issuespec.change import EntityChange, shipped_change
+from bot.issuespec.preview import Preview, compute_preview, current_spec
 from bot.issuespec.render import render_template
 from generators.endpoints import entity_endpoints
 from generators.spec import Entity
@@ -41,12 +42,17 @@ def safe_preview(
 
 
 def render_summary(
-    entity: Entity, preview: Preview | None, labels: Labels, preview_error: str | None = None
+    entity: Entity,
+    preview: Preview | None,
+    labels: Labels,
+    preview_error: str | None = None,
+    change: EntityChange | None = None,
 ) -> str:
-    """The request-summary comment body."""
+    """The request-summary comment body; ``change`` when the entity already ships."""
     return render_template(
         "summary.md.j2",
         entity=entity,
+        change=change,
         sensitive=[f.name for f in entity.fields if f.sensitive],
         endpoints=entity_endpoints(entity),
         preview=preview,
@@ -59,7 +65,8 @@ def summary_for(repo: GitHubRepo, entity: Entity, config: RepoConfig) -> str:
     """Read the repository's current spec and render the summary against it."""
     current = repo.read_file(config.paths.spec)
     preview, error = safe_preview(entity, current, config, repo.file_shas())
-    return render_summary(entity, preview, config.labels, error)
+    change = shipped_change(entity, current_spec(current)[0])
+    return render_summary(entity, preview, config.labels, error, change)
 
 
 def refresh_summary(

@@ -36,8 +36,8 @@ def test_the_diff_names_each_field_added_removed_renamed_and_changed() -> None:
         "**added** `colour` (string, max_length 20)",
         "**removed** `legacy` (its data is dropped)",
         "**renamed** `blurb` → `summary` (data kept)",
-        "**changed** `title`: max_length → 120",
-        "**changed** `summary`: type → 'text'",
+        "**changed** `title`: max_length → `120`",
+        "**changed** `summary`: type → `'text'`",
     ]
 
 
@@ -56,3 +56,35 @@ def test_a_change_to_an_unknown_field_or_entity_is_a_spec_problem() -> None:
         apply_change(OLD, {"change": "Widget", "update": {"nope": {"required": True}}})
     with pytest.raises(SpecError, match="not Widget"):
         apply_change(OLD, {"change": "Gizmo"})
+
+
+def test_the_request_summary_shows_how_a_shipped_entity_changes() -> None:
+    from bot.config import Labels
+    from bot.issuespec.change import shipped_change
+    from bot.issuespec.summary import render_summary
+    from generators.model import SpecFile
+
+    shipped = Entity.model_validate(
+        {"name": "Widget", "fields": [{"name": "name", "type": "string"}]}
+    )
+    wanted = Entity.model_validate(
+        {
+            "name": "Widget",
+            "description": "Ping @acme/admins ![x](http://evil.invalid/x.png)",
+            "fields": [
+                {"name": "title", "type": "string", "renamed_from": "name"},
+                {"name": "sku", "type": "string", "max_length": 40},
+            ],
+        }
+    )
+    change = shipped_change(wanted, SpecFile.empty().upsert(shipped))
+    assert change is not None
+
+    text = render_summary(wanted, None, Labels(), "n/a", change)
+
+    assert "#### Changes to the shipped `Widget`" in text
+    assert "- **renamed** `name` → `title` (data kept)" in text
+    assert "- **added** `sku` (string, max_length 40)" in text
+    hostile = next(line for line in text.splitlines() if "acme/admins" in line)
+    assert "`'Ping @acme/admins ![x](http://evil.invalid/x.png)'`" in hostile  # shown as code
+    assert shipped_change(shipped, SpecFile.empty()) is None  # a new entity has no diff
