@@ -59,7 +59,6 @@ SECRET_SHAPES: tuple[re.Pattern[str], ...] = (
 )
 # (pattern, replacement, a lowercase word the text must contain for the pattern to matter)
 _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    *((shape, REDACTED, "") for shape in SECRET_SHAPES),
     (
         re.compile(r"(?i)\b(authorization\s*+[:=]\s*+(?:bearer|token|basic)\s++)[^\s'\"]++"),
         r"\1" + REDACTED,
@@ -95,12 +94,35 @@ def secret_forms(value: str) -> set[str]:
     return {f for f in forms if len(f) >= MIN_SECRET_LENGTH}
 
 
-def mask_values(text: str, values: Iterable[str], mask: str) -> str:
-    """``text`` with each of ``values`` (longest first) replaced by ``mask``; linear per value."""
+def mask_secrets(text: str, values: Iterable[str], mask: str) -> str:
+    """``text`` with every occurrence of ``values`` and of ``SECRET_SHAPES`` masked.
+
+    Both are found on the same original text and their spans merged: masking the values
+    first would let a value that overlaps a shape (a key's header line, say) break the
+    shape's match and leave the rest of the key visible.
+    """
+    spans: list[tuple[int, int]] = []
     for value in values:
-        if value in text:
-            text = text.replace(value, mask)
-    return text
+        start = text.find(value)
+        while start != -1:
+            spans.append((start, start + len(value)))
+            start = text.find(value, start + len(value))
+    for shape in SECRET_SHAPES:
+        spans.extend(match.span() for match in shape.finditer(text))
+    if not spans:
+        return text
+    spans.sort()
+    pieces: list[str] = []
+    done = 0
+    start, end = spans[0]
+    for next_start, next_end in spans[1:]:
+        if next_start <= end:
+            end = max(end, next_end)
+            continue
+        pieces += [text[done:start], mask]
+        done, start, end = end, next_start, next_end
+    pieces += [text[done:start], mask, text[end:]]
+    return "".join(pieces)
 
 
 _secrets: set[str] = set()
@@ -129,7 +151,7 @@ def register_settings_secrets(settings: Settings) -> None:
 
 def redact(text: str) -> str:
     """``text`` with registered secrets (in any encoding), tokens, keys and URL passwords masked."""
-    text = mask_values(text, list(_ordered), REDACTED)
+    text = mask_secrets(text, list(_ordered), REDACTED)
     lowered = text.lower()
     for regex, replacement, needle in _PATTERNS:
         if needle in lowered:

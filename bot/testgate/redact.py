@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.observability import SECRET_SHAPES, mask_values, secret_forms
+from bot.observability import mask_secrets, secret_forms
 
 MASK = "[REDACTED]"
 MAX_INPUT = 1_000_000  # the runner keeps 200 kB; longer text keeps its end (the summary)
@@ -56,9 +56,7 @@ class Redactor:
         """Return ``text`` with every secret and sensitive value replaced by a mask."""
         if len(text) > MAX_INPUT:  # from a line start: a secret cut in half would not match
             text = text[-MAX_INPUT:].partition("\n")[2]
-        text = mask_values(text, self._secrets, MASK)
-        for pattern in SECRET_SHAPES:
-            text = pattern.sub(MASK, text)
+        text = mask_secrets(text, self._secrets, MASK)
         text = _URL_USERINFO.sub(lambda m: f"://{m['user']}:{MASK}@", text)
         # Case-insensitive patterns get no fast literal search: run them only when needed.
         lowered = text.lower()

@@ -98,3 +98,14 @@ def test_a_secret_cut_by_the_output_limit_is_not_half_quoted() -> None:
     kept = keep_end(text, len(text) - 55)  # the cut falls inside the secret
     assert kept == "tail line\n"
     assert keep_end("short\n", 100) == "short\n"
+
+
+def test_a_secret_that_overlaps_a_key_header_cannot_leave_the_key_body_visible() -> None:
+    """Values and shapes are found on the same text: masking one never hides the other."""
+    header = "-----BEGIN PRIVATE KEY-----"
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
+    text = f"oops {header}\n{body} (truncated"
+    redact = Redactor(secrets=[header])  # e.g. a registered value that is just the header
+    out = redact(text)
+    assert body not in out and header not in out
+    assert out.startswith("oops ")
