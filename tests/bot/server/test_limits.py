@@ -48,8 +48,14 @@ def connect(url: str) -> socket.socket:
     return socket.create_connection((host, int(port)), timeout=5)
 
 
-def closed_by_server(sock: socket.socket, wait: float) -> bytes | None:
-    """What the server sent (and then closed on) within ``wait`` seconds; None if it said nothing."""
+def closed_by_server(
+    sock: socket.socket, wait: float, *, answer_ends: bool = False
+) -> bytes | None:
+    """What the server sent before closing within ``wait`` seconds, or None if still open.
+
+    ``answer_ends``: an answer that came before the close counts (a loaded machine may close
+    a moment later); without it, a kept-alive connection's answer is not a close.
+    """
     received = b""
     deadline = time.monotonic() + wait
     while (left := deadline - time.monotonic()) > 0:
@@ -63,8 +69,7 @@ def closed_by_server(sock: socket.socket, wait: float) -> bytes | None:
         if not chunk:
             return received
         received += chunk
-    # An answer that came without the close yet (a loaded machine) is still the answer.
-    return received or None
+    return (received or None) if answer_ends else None
 
 
 def trickle(
@@ -80,7 +85,7 @@ def trickle(
             sock.sendall(bytes([byte]))
         except (BrokenPipeError, ConnectionResetError):
             return sent, time.monotonic() - started, b""
-        if (answer := closed_by_server(sock, every)) is not None:
+        if (answer := closed_by_server(sock, every, answer_ends=True)) is not None:
             return sent + 1, time.monotonic() - started, answer
         if time.monotonic() - started > budget:
             break
