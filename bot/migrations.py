@@ -13,6 +13,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -171,19 +172,41 @@ def generate_with_history(
     return base
 
 
-def preview_migration(before: SpecFile, after: SpecFile) -> MigrationSummary | None:
-    """The revision approving `after` would append, summarized for `/preview` (None: no change).
+@dataclass(frozen=True)
+class NextGeneration:
+    """What approving a spec writes: its files, the revision it appends, or why it is refused."""
 
-    Without the repository at hand, the history is the one `before` generates: close enough
-    to show the operations and their risk class before anyone approves.
+    service: GeneratedService
+    migration: MigrationSummary | None = None
+    refused: str | None = None
+
+
+def preview_generation(before: SpecFile, after: SpecFile, *, ui: bool = False) -> NextGeneration:
+    """Approving `after` over a repository generated from `before`, worked out in a scratch copy.
+
+    The files are the ones `generate` would write there: shipped revisions untouched and one
+    new revision appended, never a re-rendered create-table. Without the repository at hand
+    the history is the one `before` generates: close enough to show the change before anyone
+    approves. A refused change keeps the plain rendering and says why.
     """
     if not before.entities:
-        return None
+        return NextGeneration(generate_service(after, ui=ui))
     with tempfile.TemporaryDirectory(prefix="issuebot-preview-") as tmp:
         root = Path(tmp)
-        write_generated(root, generate_service(before))
+        write_generated(root, generate_service(before, ui=ui))
         history = read_history(root)
-        existing = set(history.files) if history else set()
-        service = generate_with_history(root, after)
-    added = {p: t for p, t in service.files.items() if is_revision_path(p) and p not in existing}
-    return summarize(added) if added else None
+        shipped = set(history.files) if history else set()
+        try:
+            service = generate_with_history(root, after, ui=ui)
+        except (SpecError, GenerationError) as exc:
+            return NextGeneration(generate_service(after, ui=ui), refused=str(exc))
+    added = {p: t for p, t in service.files.items() if is_revision_path(p) and p not in shipped}
+    return NextGeneration(service, summarize(added) if added else None)
+
+
+def preview_migration(before: SpecFile, after: SpecFile) -> MigrationSummary | None:
+    """The revision approving `after` would append, summarized (None: no schema change)."""
+    outcome = preview_generation(before, after)
+    if outcome.refused is not None:
+        raise SpecError([outcome.refused])
+    return outcome.migration

@@ -150,9 +150,12 @@ def compute_preview(
     ``existing`` is the branch's tree (path → blob sha). Without it (a tree too large to
     list) the comparison falls back to generating before and after, in memory.
     """
+    from bot.migrations import preview_generation  # noqa: PLC0415 (runs Alembic: load on use)
+
     before, note = current_spec(current_spec_text)
     after = before.upsert(entity)
-    generated = generate_service(after, ui=ui)
+    outcome = preview_generation(before, after, ui=ui)
+    generated = outcome.service
     if existing is not None:
         changes = _against_tree(generated, existing, output)
     else:
@@ -172,7 +175,7 @@ def compute_preview(
     added = sum(1 for line in diff_lines if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in diff_lines if line.startswith("-") and not line.startswith("---"))
     diff = _bounded("\n".join(diff_lines)) or "(no change)"
-    migration, refused = _migration(before, after)
+    migration = outcome.migration.as_data() if outcome.migration else None
     markdown = render_template(
         "preview.md.j2",
         changed=changes,
@@ -187,20 +190,9 @@ def compute_preview(
         spec_note=note,
         diff=diff,
         migration=migration,
-        migration_refused=refused,
+        migration_refused=outcome.refused,
     )
     return Preview(tuple(changes), total - len(changes), diff, markdown)
-
-
-def _migration(before: SpecFile, after: SpecFile) -> tuple[dict[str, object] | None, str | None]:
-    """The revision approval would append (operations, risk class), or why it would be refused."""
-    from bot.migrations import preview_migration  # noqa: PLC0415 (runs Alembic: load on use)
-
-    try:
-        summary = preview_migration(before, after)
-    except IssuebotError as exc:
-        return None, str(exc)
-    return (summary.as_data() if summary else None), None
 
 
 def render_preview(

@@ -52,7 +52,9 @@ def test_editing_an_entity_already_in_the_spec_shows_the_added_field() -> None:
 
     preview = compute_preview(TAGGED, current)
 
-    assert {change.change for change in preview.files} == {"changed"}
+    new = [c.path for c in preview.files if c.change == "new"]
+    assert len(new) == 1 and new[0].startswith("migrations/versions/")  # appended, not rewritten
+    assert {c.change for c in preview.files if c.path not in new} == {"changed"}
     assert '+          "name": "tags",' in preview.spec_diff
     assert "app/hooks/raw_data_source.py" not in {c.path for c in preview.files}
 

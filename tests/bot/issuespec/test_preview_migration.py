@@ -50,3 +50,22 @@ def test_the_preview_says_when_the_change_would_be_refused() -> None:
 
 def test_a_first_entity_has_no_migration_section() -> None:
     assert "Migration" not in compute_preview(WIDGET, None).markdown
+
+
+def test_the_second_request_on_a_shipped_entity_lists_a_new_revision_not_a_rewritten_one() -> None:
+    from bot.issuespec.preview import blob_sha
+    from generators.service import generate_service
+    from tests.bot.widget import WIDGET
+
+    shipped = SpecFile.empty().upsert(Entity.model_validate(WIDGET))
+    service = generate_service(shipped)
+    tree = {path: blob_sha(text) for path, text in {**service.files, **service.user_owned}.items()}
+    wanted = Entity.model_validate(
+        {**WIDGET, "fields": [*WIDGET["fields"], {"name": "note", "type": "text"}]}
+    )
+
+    preview = compute_preview(wanted, dump_spec(shipped), existing=tree)
+
+    revisions = [(c.path, c.change) for c in preview.files if c.path.startswith("migrations/")]
+    assert len(revisions) == 1 and revisions[0][1] == "new"  # one appended revision
+    assert "migrations/versions/widget.py" not in {path for path, _ in revisions}
