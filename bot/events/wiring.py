@@ -23,7 +23,7 @@ from bot.queue import Queue
 from bot.settings import Settings, load_settings
 from bot.store import Delivery, RunStore
 
-# Our own job (not bot.pipeline.jobs): it runs with this process's wiring, so the demo and
+# The one run job: it runs with this process's wiring, so the demo and
 # tests need no environment variables; RQ workers build the same wiring from the environment.
 IMPLEMENT_JOB = "bot.events.jobs:run_implement"
 RUN_TIMEOUT_SECONDS = 1800

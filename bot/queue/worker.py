@@ -27,7 +27,7 @@ from bot.queue.rq_queue import DEFAULT_QUEUE_NAME, fast_queue_name
 
 # Imported once in the worker so each forked work horse inherits them instead of paying the
 # import (about a second for the pipeline) on every job.
-DEFAULT_PRELOAD = ("bot.store", "bot.locks", "bot.pipeline.jobs", "bot.events.jobs")
+DEFAULT_PRELOAD = ("bot.store", "bot.locks", "bot.pipeline", "bot.events.jobs")
 # RQ marks a job whose horse died as abandoned once its execution heartbeat (this + 60 s) is
 # overdue, at its next registry maintenance; the run itself is resumed sooner by recovery.
 JOB_MONITORING_INTERVAL = 10
