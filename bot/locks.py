@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Protocol
@@ -97,7 +98,7 @@ def hold(manager: LockManager, key: str, ttl_seconds: float, *, owner: str) -> I
         lease.release()
 
 
-class _BeatingLease:
+class _BeatingLease(ABC):
     """A lease that a daemon thread renews until it is released or found lost.
 
     Subclasses say how to renew (True: still ours; False: lost; raising: try again later)
@@ -114,11 +115,13 @@ class _BeatingLease:
             self._thread = threading.Thread(target=self._beat, name=name, daemon=True)
             self._thread.start()
 
+    @abstractmethod
     def _renew(self, ttl: float) -> bool:
-        raise NotImplementedError
+        """Extend the lease by ``ttl``: True while it is still ours."""
 
+    @abstractmethod
     def _free(self) -> None:
-        raise NotImplementedError
+        """Give the lease up."""
 
     @property
     def lost(self) -> bool:
