@@ -174,6 +174,24 @@ class Notify(_Strict):
     urls: tuple[NotifyTarget, ...] = ()
 
 
+# The pinned bot, as pip reads it: `issuebot @ <URL>` (git URL with its tag, wheel URL or
+# file) or `issuebot==<version>` from an index. No spaces, quotes or shell characters besides
+# the one ` @ `, so it is safe in a workflow's YAML and in a quoted shell word.
+BOT_SOURCE_PATTERN = r"^issuebot( @ [A-Za-z0-9._~:/?#\[\]@!&()*+,;=%-]+|==[A-Za-z0-9.+!_-]+)$"
+VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*([a-z0-9.+!_-]*)$"
+
+
+class BotPin(_Strict):
+    """The issuebot this repository runs, as `issuebot init` recorded it.
+
+    The scaffolded workflows install exactly ``source``; `issuebot init --upgrade` moves both
+    keys (and those workflows) to the running version. The bot itself never reads them.
+    """
+
+    version: str | None = Field(default=None, max_length=64, pattern=VERSION_PATTERN)
+    source: str | None = Field(default=None, max_length=500, pattern=BOT_SOURCE_PATTERN)
+
+
 class RepoConfig(_Strict):
     """The whole `.github/issuebot.yml`; every key optional, defaults documented here."""
 
@@ -184,6 +202,7 @@ class RepoConfig(_Strict):
     tests: Tests = Tests()
     risk: RiskPolicy = RiskPolicy()
     notify: Notify = Notify()
+    bot: BotPin = BotPin()
     ui: bool = False
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import jinja2
 
 from bot.errors import UsageError
 from bot.scaffold.plan import Action, Existing, FileAction, plan_scaffold
+from bot.scaffold.repin import yaml_str
 from bot.scaffold.skeleton import service_skeleton
+from bot.scaffold.source import BotPin, mismatch_note, pin_for, running_version
 from generators.resources import templates
 
 TEMPLATE_DIR = templates("scaffold")
@@ -41,15 +47,33 @@ class InitReport:
         return f"issuebot init {self.root}: " + ", ".join(parts)
 
 
-def scaffold_files(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
-    """Every scaffold file as repo-relative path → text (dotfiles included)."""
+@cache
+def _environment(template_dir: Path) -> jinja2.Environment:
+    """Jinja with `<%= … %>` for our values: `${{ … }}` belongs to GitHub's workflows."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML and text, escaped by yaml_str
+        variable_start_string="<%=",
+        variable_end_string="%>",
+        keep_trailing_newline=True,
+    )
+    env.filters["yaml_str"] = yaml_str
+    return env
+
+
+def scaffold_files(pin: BotPin | None = None, template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
+    """Every scaffold file as repo-relative path → text (dotfiles included).
+
+    ``pin`` is the issuebot the workflows install; by default the running version from the
+    project's repository, so a scaffold always names the version that wrote it.
+    """
     if not template_dir.is_dir():
         raise UsageError(f"scaffold templates not found at {template_dir}")
-    return {
-        p.relative_to(template_dir).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(template_dir.rglob("*"))
-        if p.is_file()
-    }
+    env = _environment(template_dir)
+    values = {"bot": pin or pin_for(running_version())}
+    names = [p.relative_to(template_dir).as_posix() for p in template_dir.rglob("*") if p.is_file()]
+    return {name: env.get_template(name).render(values) for name in sorted(names)}
 
 
 def _inside(root: Path, target: Path) -> bool:
@@ -74,27 +98,48 @@ def _text(value: Existing) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def init_repository(root: Path, *, force: bool = False, dry_run: bool = False) -> InitReport:
-    """Scaffold ``root`` (created if missing); idempotent, never clobbers without ``force``."""
+def existing_files(root: Path, paths: Iterable[str]) -> dict[str, Existing]:
+    """What ``root`` holds at each path (all absent when ``root`` does not exist yet)."""
+    return {path: _existing(root, path) if root.exists() else None for path in paths}
+
+
+def apply_plan(root: Path, actions: Iterable[FileAction], files: Mapping[str, str]) -> None:
+    """Write the planned files; refuse any path that resolves outside ``root``."""
+    for step in actions:
+        if step.writes:
+            target = root / step.path
+            if not _inside(root, target):  # a symlinked parent directory: refuse
+                raise UsageError(f"{step.path} resolves outside {root}; not written")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(files[step.path], encoding="utf-8")
+            except OSError as exc:  # read-only disk, a file where a directory must go...
+                raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def init_repository(
+    root: Path,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    source: str | None = None,
+) -> InitReport:
+    """Scaffold ``root`` (created if missing); idempotent, never clobbers without ``force``.
+
+    ``source`` (a requirement from `parse_bot_source`) is the issuebot the workflows install;
+    by default the project's repository at this version's tag.
+    """
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
-    files = scaffold_files()
-    existing = {path: _existing(root, path) for path in files} if root.exists() else {}
+    pin = pin_for(running_version(), source)
+    files = scaffold_files(pin)
+    existing = existing_files(root, files)
     skeleton = service_skeleton({p: _text(existing.get(p)) or files[p] for p in files})
     files.update(skeleton.generated)
     files.update(skeleton.hooks)
-    for path in (*skeleton.generated, *skeleton.hooks):
-        existing[path] = _existing(root, path) if root.exists() else None
+    existing.update(existing_files(root, [*skeleton.generated, *skeleton.hooks]))
     actions = plan_scaffold(files, existing, force=force, write_once=frozenset(skeleton.hooks))
     if not dry_run:
-        for step in actions:
-            if step.writes:
-                target = root / step.path
-                if not _inside(root, target):  # a symlinked parent directory: refuse
-                    raise UsageError(f"{step.path} resolves outside {root}; not written")
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(files[step.path], encoding="utf-8")
-                except OSError as exc:  # read-only disk, a file where a directory must go...
-                    raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    return InitReport(root, tuple(actions), dry_run, skeleton.problem)
+        apply_plan(root, actions, files)
+    notes = [skeleton.problem, mismatch_note(pin)]
+    return InitReport(root, tuple(actions), dry_run, "\n".join(n for n in notes if n) or None)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.config import RepoConfig, parse_repo_config
 from bot.errors import UsageError
-from bot.scaffold import init_repository, scaffold_files
+from bot.scaffold import init_repository, running_version, scaffold_files
 from generators.spec import load_spec
 
 runner = CliRunner()
@@ -111,8 +111,10 @@ def test_a_file_where_the_directory_should_be_is_a_usage_error(tmp_path: Path) -
 def test_the_config_file_documents_the_defaults_it_sets(tmp_path: Path) -> None:
     config = parse_repo_config(scaffold_files()[".github/issuebot.yml"])
     defaults = RepoConfig()
-    # Everything is the default except the required checks, which name ci.yml's jobs.
-    assert config.model_copy(update={"risk": defaults.risk}) == defaults
+    # Everything is the default except the required checks, which name ci.yml's jobs, and
+    # the pin of the bot the workflows install.
+    assert config.model_copy(update={"risk": defaults.risk, "bot": defaults.bot}) == defaults
+    assert config.bot.version == running_version()
     assert config.risk.model_copy(update={"required_checks": ()}) == defaults.risk
     jobs = yaml.safe_load(scaffold_files()[".github/workflows/ci.yml"])["jobs"]
     assert set(config.risk.required_checks) == {job["name"] for job in jobs.values()}
