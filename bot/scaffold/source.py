@@ -26,6 +26,7 @@ PACKAGE = "issuebot"
 _URL_SCHEMES = ("git+https", "git+ssh", "git+file", "https", "file")
 _ARCHIVES = (".whl", ".tar.gz", ".zip")
 _TAG = re.compile(r"@v?(?P<version>[0-9][A-Za-z0-9.+!_-]*)$")
+_URL_CHARS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!&()*+,;=%-]+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -79,6 +80,10 @@ def parse_bot_source(text: str, *, cwd: Path | None = None) -> str:
 
 
 def _url_source(url: str) -> str:
+    if not _URL_CHARS.fullmatch(url):
+        raise UsageError(
+            f"--bot-source {url!r}: only URL characters are allowed (no spaces or quotes)"
+        )
     parts = urlsplit(url)
     if parts.scheme not in _URL_SCHEMES:
         raise UsageError(f"--bot-source {url!r}: the URL scheme must be one of {_URL_SCHEMES}")
