@@ -1,40 +1,52 @@
-"""A user installs the built wheel outside any checkout: init, generate and the demo work.
+"""A user installs the built wheel outside any checkout: init, generate and the demo work, and
+the repository it scaffolds passes its `generated-code` CI job with that very wheel pinned.
 
-The wheel is built from a copy of the repository's files (what a clean checkout has), then
-installed into a fresh venv that borrows the dev venv's dependencies as plain paths — so no
-network and no second copy of them, and never the dev venv's editable issuebot.
+The wheel is built once per session from a copy of the repository's files (what a clean
+checkout has), then installed into fresh venvs that borrow the dev venv's dependencies as
+plain paths — so no network and no second copy of them, and never the dev venv's editable
+issuebot.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
 
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+def run(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, ok: bool = True
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
         check=False,
     )  # fmt: skip
-    assert proc.returncode == 0, f"{args}\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
+    if ok:
+        assert proc.returncode == 0, f"{args}\n{proc.stdout}\n{proc.stderr}"
+    return proc
 
 
 def clean_checkout(dest: Path) -> Path:
     """The files git would hand a new contributor (tracked, plus new unignored ones)."""
     listed = run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
-    for name in filter(None, listed.split("\0")):
+    for name in filter(None, listed.stdout.split("\0")):
         source = ROOT / name
         if source.is_file() and not source.is_symlink():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -43,57 +55,154 @@ def clean_checkout(dest: Path) -> Path:
 
 
 def fresh_venv(where: Path) -> Path:
-    """A venv whose only issuebot is the one we install; dependencies come from ours."""
+    """A venv with no issuebot; dependencies (and pip) come from ours, as a plain path."""
     venv.create(where, with_pip=False)
     python = where / "bin" / "python"
     site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=where)
     # A path line, not a site dir: the dev venv's .pth files (its editable issuebot) stay out.
-    Path(site.strip(), "dev-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    Path(site.stdout.strip(), "dev-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return python
 
 
-@pytest.mark.slow
-def test_the_built_wheel_scaffolds_generates_and_runs_the_demo_from_any_directory(
-    tmp_path: Path,
-) -> None:
-    source = clean_checkout(tmp_path / "src")
-    dist = tmp_path / "dist"
+@dataclass(frozen=True)
+class Installed:
+    """The wheel, installed into a fresh venv; ``elsewhere`` is a directory far from ROOT."""
+
+    wheel: Path
+    python: Path
+    issuebot: Path
+    elsewhere: Path
+
+    def __call__(self, *args: str | Path, cwd: Path | None = None) -> str:
+        return run(self.issuebot, *args, cwd=cwd or self.elsewhere, env=CLEAN_ENV).stdout
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`pip wheel .` of a clean copy of the checkout, built once for every test here."""
+    source = clean_checkout(tmp_path_factory.mktemp("src"))
+    dist = tmp_path_factory.mktemp("dist")
     run(BIN / "pip", "wheel", ".", "--no-deps", "--no-build-isolation", "-q", "-w", dist,
         cwd=source)  # fmt: skip
-    [wheel] = dist.glob("issuebot-*.whl")
+    shutil.rmtree(source)  # nothing may be read from the build tree afterwards
+    [built] = dist.glob("issuebot-*.whl")
+    return built
+
+
+@pytest.fixture(scope="session")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """`pip install issuebot-*.whl` into a clean venv outside the checkout."""
+    where = tmp_path_factory.mktemp("user")
+    python = fresh_venv(where / "venv")
+    run(BIN / "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel,
+        cwd=where)  # fmt: skip
+    (where / "elsewhere").mkdir()
+    return Installed(wheel, python, where / "venv" / "bin" / "issuebot", where / "elsewhere")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_templates_and_specs(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/_data/templates/service/app/main.py.j2" in names
     assert "bot/_data/templates/scaffold/.github/workflows/ci.yml" in names
     assert "bot/_data/specs/examples/raw-data-source.request.json" in names
 
-    python = fresh_venv(tmp_path / "venv")
-    run(BIN / "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel,
-        cwd=tmp_path)  # fmt: skip
-    shutil.rmtree(source)  # nothing may be read from the build tree either
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    issuebot = tmp_path / "venv" / "bin" / "issuebot"
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
 
-    where = run(python, "-c", "import generators.resources as r; print(r.TEMPLATES_DIR)",
-                cwd=elsewhere, env=env)  # fmt: skip
+@pytest.mark.slow
+def test_the_installed_bot_knows_its_version_and_reads_its_own_templates(
+    installed: Installed,
+) -> None:
+    where = run(installed.python, "-c", "import generators.resources as r; print(r.TEMPLATES_DIR)",
+                cwd=installed.elsewhere, env=CLEAN_ENV).stdout  # fmt: skip
     templates = Path(where.strip())
-    assert templates.is_relative_to(tmp_path / "venv") and templates.parts[-3:] == (
-        "bot", "_data", "templates",
-    ), templates  # fmt: skip
-    version = run(issuebot, "--version", cwd=elsewhere, env=env)
-    assert version.strip() == f"issuebot {wheel.name.split('-')[1]}"
+    assert templates.is_relative_to(installed.python.parent.parent)
+    assert templates.parts[-3:] == ("bot", "_data", "templates"), templates
+    assert installed("--version").strip() == f"issuebot {installed.wheel.name.split('-')[1]}"
 
-    repo = elsewhere / "repo"
-    run(issuebot, "init", repo, cwd=elsewhere, env=env)
-    assert (repo / ".github/workflows/issuebot.yml").is_file()
+
+@pytest.mark.slow
+def test_the_installed_bot_scaffolds_and_generates_from_any_directory(
+    installed: Installed,
+) -> None:
+    repo = installed.elsewhere / "plain"
+    installed("init", repo)
+    version = installed.wheel.name.split("-")[1]
+    config = yaml.safe_load((repo / ".github/issuebot.yml").read_text())
+    assert config["bot"]["version"] == version
+    assert config["bot"]["source"].endswith(f"@v{version}")
     shutil.copy(ROOT / "specs" / "entities.json", repo / "specs" / "entities.json")
-    run(issuebot, "generate", "--specs", "specs/entities.json", cwd=repo, env=env)
-    checked = run(issuebot, "generate", "--specs", "specs/entities.json", "--check",
-                  cwd=repo, env=env)  # fmt: skip
-    assert checked.startswith("ok: ")
+    installed("generate", "--specs", "specs/entities.json", cwd=repo)
+    assert installed("generate", "--specs", "specs/entities.json", "--check",
+                     cwd=repo).startswith("ok: ")  # fmt: skip
     assert (repo / "app" / "models").is_dir()
 
+
+@pytest.mark.slow
+def test_the_installed_bot_runs_the_demo(installed: Installed) -> None:
     # The whole story (issue and pipeline templates, the emulator) from the installed package.
-    story = run(issuebot, "demo", "--timeout", "120", cwd=elsewhere, env=env)
+    story = installed("demo", "--timeout", "120")
     assert "merged: True" in story and "issue #1 is closed" in story
+
+
+def run_job(workflow: dict[str, Any], job_id: str, workspace: Path, runner: Path) -> list[str]:
+    """Run one job's `run:` steps as GitHub's Ubuntu runner would; return the failures.
+
+    The emulator runs no workflows (bot/emulator/workflows.py only announces finished runs),
+    so this is the runner: `actions/checkout` is ``workspace`` (a clone), `setup-python` is
+    the ``runner`` venv first on PATH, and each script runs under `bash -e` with the
+    workflow's, job's and step's `env:`, offline (PIP_NO_INDEX) because this machine is.
+    """
+    job = workflow["jobs"][job_id]
+    bin_dir = str(runner.parent)
+    env = {**CLEAN_ENV, **workflow.get("env", {}), **job.get("env", {}), "PIP_NO_INDEX": "1",
+           "PATH": bin_dir + os.pathsep + CLEAN_ENV["PATH"], "CI": "true",
+           "GITHUB_WORKSPACE": str(workspace)}  # fmt: skip
+    failures = []
+    for step in job["steps"]:
+        uses = step.get("uses", "")
+        if uses:
+            assert uses.split("@")[0] in ("actions/checkout", "actions/setup-python"), uses
+            continue
+        assert "${{" not in step["run"], "an expression this runner cannot evaluate"
+        proc = run("bash", "-e", "-c", step["run"], cwd=workspace, ok=False,
+                   env={**env, **{k: str(v) for k, v in step.get("env", {}).items()}})  # fmt: skip
+        if proc.returncode:
+            failures.append(f"{step.get('name')}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
+            break
+    return failures
+
+
+@pytest.mark.slow
+def test_the_scaffolded_generated_code_job_passes_with_the_pinned_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    installed("init", repo, "--bot-source", installed.wheel)
+    spec = json.loads((ROOT / "specs" / "entities.json").read_text())
+    (repo / "specs" / "entities.json").write_text(json.dumps(spec, indent=2) + "\n")
+    installed("generate", "--specs", "specs/entities.json", cwd=repo)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
+        run("git", *args, cwd=repo)
+    workspace = tmp_path / "workspace"
+    run("git", "clone", "-q", repo, workspace, cwd=tmp_path)
+
+    workflow = yaml.safe_load((workspace / ".github/workflows/ci.yml").read_text())
+    pinned = workflow["env"]["ISSUEBOT_PACKAGE"]
+    assert pinned == f"issuebot @ {installed.wheel.as_uri()}"
+    runner = fresh_venv(tmp_path / "runner")
+    assert run_job(workflow, "generated-code", workspace, runner) == []
+    version = run(runner.parent / "issuebot", "--version", cwd=workspace, env=CLEAN_ENV).stdout
+    assert version.strip() == f"issuebot {installed.wheel.name.split('-')[1]}"
+
+    # The same job goes red on a hand edit: it checks something.
+    model = next((workspace / "app" / "models").glob("raw_data_source.py"))
+    model.write_text(model.read_text() + "# hand edit\n")
+    [failure] = run_job(workflow, "generated-code", workspace, runner)
+    assert failure.startswith("No drift and no hand edits of generated files: exit 14")
+
+
+def test_the_changelog_has_a_section_for_this_version() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
+    assert f"[{version}]: " in changelog  # the link to its tag
