@@ -134,3 +134,9 @@ def test_upgrade_moves_a_tag_keeps_the_fork_and_never_guesses(
 def test_upgrade_refuses_to_invent_the_url_of_a_newer_wheel() -> None:
     with pytest.raises(UsageError, match="pass --bot-source"):
         upgraded_source("issuebot @ https://example.com/issuebot-0.2.0-py3-none-any.whl", "0.3.0")
+
+
+def test_the_readme_names_the_same_project_url_as_the_code(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text()
+    assert f"issuebot @ git+{PROJECT_URL}@v<version>" in readme
+    assert "--bot-source" in readme and "init --upgrade" in readme
