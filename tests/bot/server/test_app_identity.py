@@ -57,6 +57,14 @@ def builder_app_emulator() -> AbstractContextManager[EmulatorHandle]:
     return start_emulator(seed)
 
 
+def is_probe(method: str, path: str) -> bool:
+    """A request whose 404 is an answer, not a refusal: a label looked up or taken off."""
+    parts = path.strip("/").split("/")
+    looked_up = method == "GET" and parts[-2:-1] == ["labels"] and len(parts) == 5
+    taken_off = method == "DELETE" and parts[3:4] == ["issues"] and parts[-2:-1] == ["labels"]
+    return looked_up or taken_off
+
+
 def app_settings(gh: EmulatorHandle, tmp_path: Path, secret: str) -> Settings:
     return Settings.model_validate(
         {
@@ -92,6 +100,10 @@ def test_an_app_named_otherwise_runs_request_to_merge_without_being_told_its_log
     assert report.merged and report.issue_closed
     assert author == APP_BOT
     assert [key for key in asked if key[1] == "/user"] == []  # 403 for an installation token
+    # Nothing GitHub would refuse (401/403/405/422...): only 404s, each an existence probe
+    # GitHub answers the same way (does this label exist; remove a label that may be absent).
+    refused = sorted(k for k in asked if k[2] >= 400 and not (k[2] == 404 and is_probe(*k[:2])))
+    assert refused == []
     assert asked[("GET", "/app", 200)] == 1  # the slug, read once with the App's JWT
 
 
