@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import re
 
-from bot.config import CONFIG_PATH, parse_repo_config
+import yaml
+
+from bot.config import BOT_SOURCE_PATTERN, CONFIG_PATH, parse_repo_config
 from bot.errors import ConfigError, UsageError
 from bot.scaffold.source import BotPin
 
 WORKFLOW_PINS = (".github/workflows/ci.yml", ".github/workflows/issuebot.yml")
 """The bot-owned scaffold files that install the pinned bot."""
 
-_WORKFLOW_PIN = re.compile(r"^(?P<lead>[ \t]*ISSUEBOT_PACKAGE:)[^\n]*$", re.MULTILINE)
+_WORKFLOW_PIN = re.compile(r"^(?P<lead>[ \t]*ISSUEBOT_PACKAGE:)(?P<value>[^\n]*)$", re.MULTILINE)
 _BOT_BLOCK = re.compile(r"^bot:[ \t]*(#[^\n]*)?$")
 _BOT_KEY = re.compile(r"^(?P<indent>[ \t]+)(?P<key>version|source):[^\n]*$")
 
@@ -70,3 +72,13 @@ def repin_config(text: str, pin: BotPin) -> str:
             f"`version: {wanted['version']}` and `source: {wanted['source']}`"
         )
     return result
+
+
+def workflow_pin(text: str) -> str | None:
+    """The pinned requirement a workflow installs, if it has one (`issuebot` alone is none)."""
+    found = _WORKFLOW_PIN.search(text)
+    try:
+        value = yaml.safe_load(found["value"]) if found else None
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) and re.fullmatch(BOT_SOURCE_PATTERN, value) else None

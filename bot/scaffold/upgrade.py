@@ -16,9 +16,15 @@ from pathlib import Path
 from bot.config import CONFIG_PATH, parse_repo_config
 from bot.errors import UsageError
 from bot.scaffold.plan import Action, FileAction, plan_scaffold
-from bot.scaffold.repin import WORKFLOW_PINS, repin_config, repin_workflow
+from bot.scaffold.repin import WORKFLOW_PINS, repin_config, repin_workflow, workflow_pin
 from bot.scaffold.skeleton import service_skeleton
-from bot.scaffold.source import BotPin, mismatch_note, running_version, upgraded_source
+from bot.scaffold.source import (
+    BotPin,
+    mismatch_note,
+    running_version,
+    source_version,
+    upgraded_source,
+)
 from bot.scaffold.write import apply_plan, existing_files
 
 
@@ -63,9 +69,12 @@ def upgrade_repository(
     if not texts:
         raise UsageError(f"{root} has no issuebot scaffold to upgrade; run `issuebot init` first")
     config = parse_repo_config(texts.get(CONFIG_PATH))
-    recorded = config.bot
+    # The config's record, else the workflows' own pin (an init that kept the user's config).
+    pins = (workflow_pin(texts[path]) for path in WORKFLOW_PINS if path in texts)
+    recorded = config.bot.source or next((p for p in pins if p), None)
+    before = config.bot.version or (recorded and source_version(recorded))
     version = running_version()
-    pin = BotPin(version, source or upgraded_source(recorded.source, version))
+    pin = BotPin(version, source or upgraded_source(recorded, version))
 
     files: dict[str, str] = {}
     actions: list[FileAction] = []
@@ -96,7 +105,7 @@ def upgrade_repository(
         apply_plan(root, actions, files)
     notes = [skeleton.problem, mismatch_note(pin)]
     note = "\n".join(n for n in notes if n) or None
-    return UpgradeReport(root, tuple(actions), dry_run, recorded.version, pin, note)
+    return UpgradeReport(root, tuple(actions), dry_run, before, pin, note)
 
 
 def _regenerated(step: FileAction, version: str) -> FileAction:

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import jinja2
 
+from bot.config import CONFIG_PATH
 from bot.errors import UsageError
 from bot.scaffold.plan import Action, Existing, FileAction, plan_scaffold
-from bot.scaffold.repin import yaml_str
+from bot.scaffold.repin import WORKFLOW_PINS, yaml_str
 from bot.scaffold.skeleton import service_skeleton
 from bot.scaffold.source import BotPin, mismatch_note, pin_for, running_version
 from generators.resources import templates
 
 TEMPLATE_DIR = templates("scaffold")
+PINNED_FILES = frozenset({*WORKFLOW_PINS, CONFIG_PATH})
 
 
 @dataclass(frozen=True)
@@ -141,5 +143,8 @@ def init_repository(
     actions = plan_scaffold(files, existing, force=force, write_once=frozenset(skeleton.hooks))
     if not dry_run:
         apply_plan(root, actions, files)
-    notes = [skeleton.problem, mismatch_note(pin)]
+    kept = [a.path for a in actions if a.action is Action.SKIP and a.path in PINNED_FILES]
+    repin = "the kept " + ", ".join(kept) + " still pin their old bot: to re-pin them run "
+    repin += "`issuebot init --upgrade --bot-source …`"
+    notes = [skeleton.problem, mismatch_note(pin), repin if source and kept else None]
     return InitReport(root, tuple(actions), dry_run, "\n".join(n for n in notes if n) or None)

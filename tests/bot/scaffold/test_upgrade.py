@@ -149,3 +149,25 @@ def test_upgrade_refuses_what_it_cannot_do_in_one_line(tmp_path: Path, args: lis
     assert isinstance(result.exception, UsageError)
     expected = "drop --force" if args else "run `issuebot init` first"
     assert expected in result.exception.message
+
+
+def test_a_pin_only_the_workflows_carry_is_kept_when_the_config_has_none(tmp_path: Path) -> None:
+    # init kept the user's own config, so only the workflows know the fork it pinned.
+    fork = "issuebot @ git+https://example.com/fork/issuebot@v0.1.0"
+    files = scaffold_files(BotPin("0.1.0", fork))
+    files[CONFIG] = "risk:\n  required_checks: [tests]\n"
+    old_scaffold(tmp_path, files)
+    out = upgrade(tmp_path)
+    moved = fork.replace("@v0.1.0", f"@v{running_version()}")
+    assert yaml.safe_load((tmp_path / CI).read_text())["env"]["ISSUEBOT_PACKAGE"] == moved
+    config = parse_repo_config((tmp_path / CONFIG).read_text())
+    assert config.bot.source == moved and config.risk.required_checks == ("tests",)
+    assert f"0.1.0 → {running_version()}" in out
+
+
+def test_init_with_a_source_over_kept_workflows_says_how_to_re_pin(tmp_path: Path) -> None:
+    old_scaffold(tmp_path, scaffold_files(OLD))
+    result = runner.invoke(app, ["init", str(tmp_path), "--bot-source", "issuebot==0.2.0"])
+    assert result.exit_code == 0, result.output
+    assert "init --upgrade --bot-source" in result.output
+    assert git(tmp_path, "status", "--porcelain") == ""
