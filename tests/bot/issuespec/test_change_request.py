@@ -191,3 +191,11 @@ def test_an_edited_change_request_is_reviewed_against_the_shipped_spec() -> None
     )
     assert on_issue_changed(repo, good, RepoConfig()).status == "valid"
     assert "renamed" in preview_issue(repo, good, RepoConfig())
+
+
+def test_an_approval_of_a_change_request_records_which_change_it_approved() -> None:
+    from bot.issuespec.approval import body_spec_hash
+
+    first = body_spec_hash(render_issue_body(request(CHANGE)))
+    other = body_spec_hash(render_issue_body(request({**CHANGE, "remove": []})))
+    assert first is not None and other is not None and first != other
