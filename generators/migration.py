@@ -34,10 +34,16 @@ def _literal(node: ast.expr) -> object:
         return ...
 
 
+@functools.lru_cache(maxsize=2048)
+def _module(text: str) -> ast.Module:
+    """Each revision's syntax tree, parsed once: ids and enum values both read it (read-only)."""
+    return ast.parse(text)
+
+
 def parse_revision(path: str, text: str) -> RevisionFile:
     """Read `revision`/`down_revision` from the module's top-level assignments (never exec)."""
     try:
-        tree = ast.parse(text)
+        tree = _module(text)
     except SyntaxError as exc:
         raise GenerationError(f"{path} is not valid Python (line {exc.lineno})") from exc
     values: dict[str, object] = {}
@@ -223,7 +229,7 @@ def enum_columns(history: History) -> dict[tuple[str, str], EnumColumn]:
     """Each enum column's values as the revisions' upgrades leave them (read, never run)."""
     state: dict[tuple[str, str], EnumColumn] = {}
     for revision in history.chain():
-        tree = ast.parse(history.files[revision.path])
+        tree = _module(history.files[revision.path])
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == "upgrade":
                 _EnumReplay(state).visit(node)

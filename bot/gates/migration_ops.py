@@ -160,7 +160,7 @@ class _Reader(ast.NodeVisitor):
         if "table_name" in keywords:
             table = _literal(keywords["table_name"])
         table_name = table if isinstance(table, str) else "?"
-        first = _literal(args[0]) if args else None
+        first = _literal(_unwrap_f(args[0])) if args else None
         if name == "create_table":
             return [Operation("create table", table_name, "additive")]
         if name == "drop_table":
@@ -184,6 +184,18 @@ class _Reader(ast.NodeVisitor):
         if name in ("create_unique_constraint", "create_check_constraint"):
             return [Operation(name.replace("_", " "), f"{first} on {table_name}", "data-changing")]
         return [Operation(name.replace("_", " "), table_name, "data-changing")]
+
+
+def _unwrap_f(node: ast.expr) -> ast.expr:
+    """`op.f('ix_widgets_name')` / `batch_op.f(...)` mark a final name: read the name inside."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "f"
+        and node.args
+    ):
+        return node.args[0]
+    return node
 
 
 def revision_operations(source: str) -> tuple[Operation, ...]:

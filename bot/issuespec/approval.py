@@ -18,6 +18,7 @@ from bot.config import Labels
 from bot.errors import NotApprovedError
 from bot.github.models import Issue
 from bot.github.protocol import GitHubRepo
+from bot.issuespec.change_request import is_change_request
 from bot.issuespec.parse import parse_issue_body
 from bot.observability import get_logger
 from bot.store.records import AuditEntry, Run
@@ -87,6 +88,8 @@ def spec_hash(definition: dict[str, Any]) -> str:
 def body_spec_hash(body: str) -> str | None:
     """The spec hash of the entity a body defines (None when it defines no valid entity)."""
     parsed = parse_issue_body(body)
+    if is_change_request(parsed.definition) and parsed.definition is not None:
+        return spec_hash(parsed.definition)  # a change is resolved against the spec at run time
     if parsed.entity is None or parsed.problems:
         return None
     return spec_hash(parsed.entity.model_dump(mode="json", exclude_defaults=True))

@@ -112,10 +112,8 @@ def entity_change(old: Entity, new: Entity) -> EntityChange:
     return EntityChange(old.name, tuple(added), removed, renamed, tuple(changed), entity_keys)
 
 
-def apply_change(old: Entity, data: dict[str, Any]) -> Entity:
-    """The entity a change request describes, built on `old` and validated (SpecError if not)."""
-    if data.get("change") != old.name:
-        raise SpecError([f"the change is for {data.get('change')!r}, not {old.name}"])
+def changed_definition(old: Entity, data: dict[str, Any]) -> dict[str, Any]:
+    """The definition a change request describes, built on `old` (not validated yet)."""
     fields = [f.model_dump(exclude_defaults=True) for f in old.fields]
     removed = set(data.get("remove", []))
     renames: dict[str, str] = dict(data.get("rename", {}))
@@ -129,12 +127,22 @@ def apply_change(old: Entity, data: dict[str, Any]) -> Entity:
         result.append({**field, **moved, **updates.pop(moved.get("name", name), {})})
     if updates:
         raise SpecError([f"update of unknown field(s): {', '.join(sorted(updates))}"])
-    result += list(data.get("add", []))
+    end = len(result)  # new fields go before the trailing timestamps, where a person puts them
+    while end and (result[end - 1].get("auto_now_add") or result[end - 1].get("auto_now")):
+        end -= 1
+    result[end:end] = list(data.get("add", []))
     definition = {**old.model_dump(exclude_defaults=True), "fields": result}
     definition.update(data.get("entity", {}))
-    if definition["name"] != old.name:
-        definition.setdefault("renamed_from", old.name)
+    if definition["name"] != old.name:  # a second rename points at the name that ships now
+        definition["renamed_from"] = old.name
+    return definition
+
+
+def apply_change(old: Entity, data: dict[str, Any]) -> Entity:
+    """The entity a change request describes, built on `old` and validated (SpecError if not)."""
+    if data.get("change") != old.name:
+        raise SpecError([f"the change is for {data.get('change')!r}, not {old.name}"])
     try:
-        return Entity.model_validate(definition)
+        return Entity.model_validate(changed_definition(old, data))
     except ValueError as exc:
         raise SpecError([str(exc).splitlines()[0]], hint="fix the change request") from exc

@@ -10,6 +10,7 @@ from bot.config import RepoConfig
 from bot.github.protocol import GitHubRepo
 from bot.issuespec.approval import ApprovalRecord
 from bot.issuespec.parse import parse_issue_body
+from bot.issuespec.preview import current_spec
 from bot.issuespec.render import render_template
 from bot.issuespec.request_feature import LABEL_STYLES
 from bot.issuespec.review import ReviewOutcome, apply_review, ignored, review
@@ -36,7 +37,8 @@ def on_issue_changed(
     if issue.state != "open":
         return ignored(f"#{issue_number} is {issue.state}")
     who = withdrawn.actor if withdrawn is not None else None
-    outcome = review(parse_issue_body(issue.body), config.labels, who)
+    shipped, _ = current_spec(repo.read_file(config.paths.spec))  # a change request needs it
+    outcome = review(parse_issue_body(issue.body, shipped), config.labels, who)
     if outcome.add_labels:
         color, description = LABEL_STYLES["spec_invalid"]
         repo.ensure_label(config.labels.spec_invalid, color, description)
@@ -49,14 +51,14 @@ def on_issue_changed(
 def preview_issue(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> str:
     """Answer `/preview` as markdown (read-only; the caller posts it under its own marker)."""
     issue = repo.get_issue(issue_number)
-    parsed = parse_issue_body(issue.body)
+    current = repo.read_file(config.paths.spec)
+    parsed = parse_issue_body(issue.body, current_spec(current)[0])
     if parsed.entity is None:
         return render_template(
             "preview_unavailable.md.j2",
             review=review(parsed, config.labels).comment or "",
             problems=len(parsed.problems),
         )
-    current = repo.read_file(config.paths.spec)
     preview, error = safe_preview(parsed.entity, current, config, repo.file_shas())
     return render_template(
         "preview_comment.md.j2", entity=parsed.entity, preview=preview, error=error or ""

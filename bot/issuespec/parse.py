@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.issuespec.assemble import build_entity
+from bot.issuespec.change import EntityChange
+from bot.issuespec.change_request import is_change_request, resolve_change
 from bot.issuespec.decode import BLOCK, decode_json, decode_yaml
 from bot.issuespec.markdown import Fence, Section, replace_surrogates, scan, unescape
 from bot.issuespec.render import ENTITY_MARKER, MAX_BODY_CHARS
@@ -21,7 +23,7 @@ from bot.issuespec.sections import (
     section_key,
     section_text,
 )
-from generators.spec import Entity, Problem
+from generators.spec import Entity, Problem, SpecFile
 
 Format = Literal["rendered", "issue-form", "yaml", "none"]
 _DEFINITION_INFOS = {"json", "jsonc", "yaml", "yml"}
@@ -43,6 +45,7 @@ class ParsedIssue:
     ui_requirements: str | None = None
     extra_sections: dict[str, str] = field(default_factory=dict)
     block_line: int | None = None
+    change: EntityChange | None = None  # set when the block changes an entity that ships
 
     @property
     def valid(self) -> bool:
@@ -110,28 +113,41 @@ def _bad_strings(data: Any) -> list[Problem]:
     return problems
 
 
-def _check_definition(data: Any, endpoints: list[str]) -> tuple[Entity | None, list[Problem]]:
+def _check_definition(
+    data: Any, endpoints: list[str], shipped: SpecFile | None
+) -> tuple[Entity | None, list[Problem], EntityChange | None]:
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
-        return None, [
-            Problem(
-                path=BLOCK,
-                message=f"the block holds {kind}, not one object describing the entity",
-                hint='start with {"name": "MyEntity", "fields": [...]}',
-            )
-        ]
+        return (
+            None,
+            [
+                Problem(
+                    path=BLOCK,
+                    message=f"the block holds {kind}, not one object describing the entity",
+                    hint='start with {"name": "MyEntity", "fields": [...]}',
+                )
+            ],
+            None,
+        )
     problems = _bad_strings(data)
     if problems:
-        return None, problems
+        return None, problems, None
     try:
+        if is_change_request(data):
+            resolved = resolve_change(data, shipped, endpoints)
+            return resolved.entity, resolved.problems, resolved.change
         entity, problems = build_entity(data, endpoints)
     except (RecursionError, ValueError, TypeError) as exc:
-        return None, [Problem(path=BLOCK, message=f"cannot be validated: {exc}", hint="")]
-    return (entity if not problems else None), list(problems)
+        return None, [Problem(path=BLOCK, message=f"cannot be validated: {exc}", hint="")], None
+    return (entity if not problems else None), list(problems), None
 
 
-def parse_issue_body(body: str | None) -> ParsedIssue:
-    """Read the entity definition and the readable sections out of an issue body."""
+def parse_issue_body(body: str | None, shipped: SpecFile | None = None) -> ParsedIssue:
+    """Read the entity definition and the readable sections out of an issue body.
+
+    ``shipped`` is the repository's spec: a change request (``{"change": "Widget", ...}``)
+    becomes the changed entity over the one it ships; without it, the request is a problem.
+    """
     if body is None or not body.strip():
         return ParsedIssue(
             "none",
@@ -199,8 +215,9 @@ def parse_issue_body(body: str | None) -> ParsedIssue:
     decode = decode_yaml if is_yaml else decode_json
     data, problems = decode(block.content, body_line=block.line)
     entity: Entity | None = None
+    change: EntityChange | None = None
     if not problems:
-        entity, problems = _check_definition(data, readable["api_endpoints"])
+        entity, problems, change = _check_definition(data, readable["api_endpoints"], shipped)
     if bad_chars:
         problems.append(
             Problem(
@@ -216,6 +233,7 @@ def parse_issue_body(body: str | None) -> ParsedIssue:
         problems,
         definition=data if isinstance(data, dict) else None,
         block_line=block.line,
+        change=change,
         **readable,
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from bot.config import Labels
+from bot.issuespec.change import EntityChange
 from bot.issuespec.markdown import code_span, escape_inline, fence
 from bot.issuespec.request import FeatureRequest, InvalidRequestError
 from bot.templating import markdown_environment
@@ -74,8 +75,13 @@ def render_template(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
-def render_issue_body(req: FeatureRequest, *, labels: Labels | None = None) -> str:
-    """The issue body for a request; too long for GitHub is an InvalidRequestError."""
+def render_issue_body(
+    req: FeatureRequest, *, labels: Labels | None = None, change: EntityChange | None = None
+) -> str:
+    """The issue body for a request; too long for GitHub is an InvalidRequestError.
+
+    ``change``: the request changes an entity that ships; the body shows the entity's diff.
+    """
     body = (
         environment(hygiene=False)
         .get_template("body.md.j2")
@@ -86,6 +92,7 @@ def render_issue_body(req: FeatureRequest, *, labels: Labels | None = None) -> s
             api_endpoints=req.api_endpoints,
             ui_requirements=req.ui_requirements,
             definition=req.entity_definition,
+            change=change,
             labels=labels or Labels(),
         )
     )

@@ -29,6 +29,9 @@ _SECTION_KEYS = {
     "definition": "entity",
     "entity spec": "entity",
     "spec": "entity",
+    "change": "entity",  # the change-request form's block
+    "entity change": "entity",
+    "requested change": "entity",
 }
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[([ xX])\](?:[ \t]+|$))?(.*)$")
 _TICKS = re.compile(r"`+")

@@ -26,6 +26,7 @@ from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.approval import pinned_approval, spec_hash
 from bot.issuespec.parse import parse_issue_body
+from bot.issuespec.preview import current_spec
 from bot.migrations import generate_with_history
 from bot.observability import redact as redact_registered
 from bot.pipeline.model import Output, RunContext, Step
@@ -90,7 +91,8 @@ def verify(ctx: RunContext) -> Output:
             )
     # Build exactly what was approved: the recorded body, never the live one alone.
     approval = pinned_approval(ctx.gh, ctx.store, issue, labels, ctx.run)
-    parsed = parse_issue_body(approval.body)
+    shipped, _ = current_spec(ctx.gh.read_file(ctx.config.paths.spec))  # change requests
+    parsed = parse_issue_body(approval.body, shipped)
     if parsed.entity is None or parsed.problems:
         raise SpecError([p.render() for p in parsed.problems] or ["no entity definition found"])
     definition = parsed.entity.model_dump(mode="json", exclude_defaults=True)
