@@ -21,6 +21,8 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
   (``dirty``); required checks (branch protection) give ``blocked`` and a 405 on merge.
   Merging into the default branch closes issues named by close/fix/resolve ``#N`` (or
   ``acme/widgets#N``) with ``state_reason: completed``. Open PRs follow their head branch.
+  Merge, squash and rebase (each commit replayed, new shas) are all on by default; the admin
+  API or seed's ``merge_methods`` turns one off (405 with GitHub's message).
 - Webhooks go to one configured URL (*emulator*: one hook for every repository, like an App
   webhook), sent in order by one background thread and all recorded. Redelivery re-sends
   the same body with the same ``X-GitHub-Delivery`` GUID, as GitHub's Redeliver does.
@@ -29,5 +31,5 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
 - Forks: a test-only fork (every branch copied) and PRs from ``forker:branch``, whose head
   stays at ``pull/N/head`` (pushes to the fork do not move it; no fork REST route).
 - Not modelled: reviews, milestones, teams beyond membership, rulesets, GraphQL,
-  Actions itself (``workflow_run.completed`` is announced on request), rebase merges (405).
+  Actions itself (``workflow_run.completed`` is announced on request).
 """

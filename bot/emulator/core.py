@@ -148,6 +148,16 @@ class Emulator:
             members = self.store.team_members.setdefault((org.lower(), slug.lower()), {})
             members[user.login] = role
 
+    def set_merge_methods(self, full_name: str, allowed: dict[str, bool]) -> dict[str, bool]:
+        """Turn merge buttons on or off (``merge``, ``squash``, ``rebase``); returns all three."""
+        repo = self.repo_or_raise(full_name)
+        unknown = set(allowed) - set(repo.merge_methods)
+        if unknown:
+            raise ValueError(f"merge methods are merge, squash and rebase, not {sorted(unknown)}")
+        with self.store.lock:
+            repo.merge_methods.update({k: bool(v) for k, v in allowed.items()})
+            return dict(repo.merge_methods)
+
     def add_label(self, full_name: str, name: str, color: str, description: str | None) -> Label:
         """Create a label on a repository."""
         repo = self.repo_or_raise(full_name)
@@ -206,6 +216,12 @@ class Emulator:
             for label in repo_seed.labels:
                 self.add_label(repo.full_name, label.name, label.color, label.description)
             repo.protection.update(repo_seed.required_checks)
+            repo.merge_methods.update(repo_seed.merge_methods)
+        for team in seed.teams:
+            for full_name in team.repos:
+                self.add_team(full_name, team.slug, team.permission)
+            for login, role in team.members.items():
+                self.add_team_member(team.org, team.slug, login, role)
         if seed.webhook is not None:
             self.hooks.configure(seed.webhook.url, seed.webhook.secret)
 

@@ -93,6 +93,34 @@ def set_required_checks(
     return {"branch": branch, "contexts": found.protection[branch]}
 
 
+@router.put("/repos/{owner}/{repo}/merge-methods")
+def set_merge_methods(request: Request, owner: str, repo: str, body: JsonObject) -> Any:
+    """Turn merge buttons on/off: ``{"rebase": false}``; answers all three settings."""
+    try:
+        return _emu(request).set_merge_methods(_repo_name(owner, repo), dict(body))
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from exc
+
+
+@router.put("/repos/{owner}/{repo}/teams/{slug}")
+def add_team(request: Request, owner: str, repo: str, slug: str, body: JsonObject) -> Any:
+    """Give the owner's team ``slug`` access: ``{"permission"?: "push"}``."""
+    permission = str(body.get("permission") or "push")
+    team = _emu(request).add_team(_repo_name(owner, repo), slug, permission)
+    return {"slug": team.slug, "id": team.id, "permission": team.permission}
+
+
+@router.put("/orgs/{org}/teams/{slug}/memberships/{login}")
+def add_team_member(request: Request, org: str, slug: str, login: str, body: JsonObject) -> Any:
+    """Make ``login`` an active member of ``org/slug``: ``{"role"?: "member"|"maintainer"}``."""
+    role = str(body.get("role") or "member")
+    try:
+        _emu(request).add_team_member(org, slug, login, role)
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from exc
+    return {"org": org, "slug": slug, "login": login, "role": role, "state": "active"}
+
+
 @router.post("/repos/{owner}/{repo}/checks", status_code=201)
 def post_check(request: Request, owner: str, repo: str, body: JsonObject) -> Any:
     """Complete a check run as CI: ``{"sha", "name", "conclusion", "login"?: "ci-bot"}``."""

@@ -31,6 +31,13 @@ from bot.emulator.web import (
 
 router = APIRouter()
 
+# GitHub's 405 messages when a repository's settings turn a merge button off.
+DISALLOWED_MESSAGES = {
+    "merge": "Merge commits are not allowed on this repository.",
+    "squash": "Squash merges are not allowed on this repository.",
+    "rebase": "Rebase merges are not allowed on this repository.",
+}
+
 
 def _pull(access: RepoAccess, number: int) -> Issue:
     issue = access.repo.issues.get(number)
@@ -192,8 +199,8 @@ def merge(request: Request, owner: str, repo: str, number: int, body: JsonObject
     method = body.get("merge_method", "merge")
     if method not in {"merge", "squash", "rebase"}:
         raise validation_failed("PullRequest", "invalid", "merge_method")
-    if method == "rebase":
-        raise ApiError(405, "Rebase merges are not allowed on this repository.")
+    if not access.repo.merge_methods[method]:
+        raise ApiError(405, DISALLOWED_MESSAGES[method])
     with access.store.lock:
         issue = _pull(access, number)
         refresh_head(access.repo, issue)

@@ -205,6 +205,10 @@ class Repo:
     protection: dict[str, list[str]] = field(default_factory=dict)
     check_suites: dict[tuple[str, str], int] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    # GitHub's defaults for a new repository: all three merge buttons enabled.
+    merge_methods: dict[str, bool] = field(
+        default_factory=lambda: {"merge": True, "squash": True, "rebase": True}
+    )
 
     @property
     def full_name(self) -> str:

@@ -106,6 +106,10 @@ class EmulatorHandle:
         """Make ``login`` an active ``member`` or ``maintainer`` of team ``org/slug``."""
         self.emulator.add_team_member(org, slug, login, role)
 
+    def set_merge_methods(self, full_name: str, **allowed: bool) -> None:
+        """Turn a repository's merge buttons on or off (``rebase=False``...)."""
+        self.emulator.set_merge_methods(full_name, allowed)
+
     def clone_url(self, full_name: str, login: str | None = None) -> str:
         """Smart-HTTP URL; with ``login``, its token is embedded for push/fetch."""
         if login is None:
