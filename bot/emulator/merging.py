@@ -82,8 +82,13 @@ def refresh_head(repo: Repo, issue: Issue) -> None:
         pull.head_sha = tip
 
 
-def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
-    """Diff numbers and merge status of a PR, from the real branches."""
+def pull_stats(store: Store, repo: Repo, issue: Issue, *, compute: bool = False) -> PullStats:
+    """Diff numbers and merge status of a PR, from the real branches.
+
+    GitHub computes mergeability in a background job that a read of the PR starts: after a
+    push to head or base, ``mergeable`` is null (``unknown``) until a ``compute`` read has
+    started that job, and that read itself still answers null; the next one has the value.
+    """
     refresh_head(repo, issue)
     pull = issue.pull
     assert pull is not None
@@ -100,6 +105,10 @@ def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
         files += 1
     commits = len(gitrepo.commits_between(git_dir, base_tip, head))
     if issue.state != "open" or pull.merged:
+        return PullStats(commits, additions, deletions, files, None, "unknown")
+    if pull.mergeability_for != (base_tip, head):
+        if compute:
+            pull.mergeability_for = (base_tip, head)
         return PullStats(commits, additions, deletions, files, None, "unknown")
     clean = gitrepo.merge_tree(git_dir, base_tip, head) is not None
     if not clean:

@@ -153,7 +153,7 @@ def get_pull(request: Request, owner: str, repo: str, number: int) -> dict[str, 
     """One PR, with ``mergeable`` computed from the real branches."""
     access = repo_access(request, owner, repo)
     with access.store.lock:
-        return pull_json(access.store, access.repo, _pull(access, number))
+        return pull_json(access.store, access.repo, _pull(access, number), compute=True)
 
 
 @router.patch("/repos/{owner}/{repo}/pulls/{number}")

@@ -84,6 +84,9 @@ class PullInfo:
     head_repo: str | None = None  # a fork's OWNER/NAME; None when the head is in this repo
     requested_reviewers: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
+    # The (base tip, head) pair mergeability was last computed for: until a read of the PR
+    # has asked GitHub to compute it for the current pair, ``mergeable`` is null.
+    mergeability_for: tuple[str, str] | None = None
 
 
 @dataclass

@@ -115,3 +115,31 @@ def test_a_rebase_whose_commits_conflict_with_the_base_is_refused(
         pr.merge(merge_method="rebase")
     assert caught.value.status == 405
     assert repo.get_branch("main").commit.sha != pr.head.sha
+
+
+def _mergeable(emulator: EmulatorHandle, number: int) -> tuple[bool | None, str]:
+    pull = emulator.github("maintainer").get_repo(REPO).get_pull(number)
+    return pull.mergeable, pull.mergeable_state
+
+
+def test_mergeable_is_null_on_the_first_read_after_a_push_to_head_or_base(
+    emulator: EmulatorHandle,
+) -> None:
+    """GitHub computes mergeability in a job the first read starts: clients must re-read."""
+    head = _two_commit_branch(emulator, "topic/async")[-1]
+    repo = emulator.github("maintainer").get_repo(REPO)
+    pr = repo.create_pull(base="main", head="topic/async", title="Async")
+    assert (pr.mergeable, pr.mergeable_state) == (None, "unknown")
+    assert _mergeable(emulator, pr.number) == (None, "unknown")
+    assert _mergeable(emulator, pr.number) == (True, "clean")
+    assert _mergeable(emulator, pr.number) == (True, "clean")  # stays computed
+
+    git_dir = emulator.git_dir(REPO)
+    files = {"a.py": b"a = 1\n", "b.py": b"b = 3\n", "README.md": b"# widgets\n"}
+    gitrepo.commit_files(git_dir, "topic/async", files, "Push to head", head)
+    assert _mergeable(emulator, pr.number) == (None, "unknown")
+    assert _mergeable(emulator, pr.number) == (True, "clean")
+
+    _move_main(emulator)  # a push to the base invalidates it too
+    assert _mergeable(emulator, pr.number) == (None, "unknown")
+    assert _mergeable(emulator, pr.number) == (True, "clean")

@@ -100,7 +100,7 @@ LABEL_PATHS = [
 ]
 
 
-@pytest.mark.parametrize(("path", "field"), LABEL_PATHS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("path", "field"), LABEL_PATHS, ids=str)
 def test_labels_carry_exactly_the_properties_the_current_description_lists(
     world: World, path: str, field: str | None
 ) -> None:
