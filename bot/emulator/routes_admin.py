@@ -220,7 +220,7 @@ def apps(request: Request) -> list[dict[str, Any]]:
             "bot_login": app.bot_login,
             "installation_id": app.installation_id,
             "repos": app.repos,
-            "private_key": emulator.app_private_keys.get(app.id),
+            "private_key": emulator.app_private_key(app.id),
         }
         for app in emulator.store.apps.values()
     ]

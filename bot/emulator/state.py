@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.emulator.keys import shared_key_pair
 from bot.emulator.seed import DEFAULT_APP_EVENTS, DEFAULT_APP_PERMISSIONS, PERMISSION_LEVELS
 
 
@@ -177,12 +178,16 @@ class App:
     name: str
     owner: str
     bot_login: str
-    public_key: str
+    public_key: str | None  # None: the emulator's generated pair (see ``verifying_key``)
     installation_id: int
     repos: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=now_iso)
     permissions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_APP_PERMISSIONS))
     events: list[str] = field(default_factory=lambda: list(DEFAULT_APP_EVENTS))
+
+    def verifying_key(self) -> str:
+        """The public key that checks this App's JWTs (a generated one is made on first use)."""
+        return self.public_key or shared_key_pair()[1]
 
 
 @dataclass

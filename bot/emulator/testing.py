@@ -65,7 +65,10 @@ class EmulatorHandle:
 
     def app_private_key(self, app_id: int | None = None) -> str:
         """The PEM private key of an app (generated at start when the seed had none)."""
-        return self.emulator.app_private_keys[app_id or self.app_id]
+        key = self.emulator.app_private_key(app_id or self.app_id)
+        if key is None:
+            raise KeyError(f"the emulator does not know app {app_id}'s private key")
+        return key
 
     def installation_id(self, app_id: int | None = None) -> int:
         """The installation id of an app."""
