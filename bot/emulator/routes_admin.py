@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.faults import FAULT_KINDS
 from bot.emulator.serializers_checks import check_run_json
-from bot.emulator.web import ApiError, JsonObject
+from bot.emulator.web import ApiError, JsonObject, Router
 from bot.emulator.webhooks import Delivery
 
-router = APIRouter(prefix="/_emulator")
+router = Router(prefix="/_emulator")
 
 
 def _repo_name(owner: str, repo: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator.access import repo_access
@@ -18,13 +18,14 @@ from bot.emulator.web import (
     ApiError,
     JsonBody,
     JsonObject,
+    Router,
     created,
     not_found,
     paginated,
     validation_failed,
 )
 
-router = APIRouter()
+router = Router()
 
 
 def _names(body: Any) -> list[Any]:

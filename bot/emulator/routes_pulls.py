@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator import gitrepo
@@ -23,13 +23,14 @@ from bot.emulator.state import Issue, PullInfo, Repo, now_iso
 from bot.emulator.web import (
     ApiError,
     JsonObject,
+    Router,
     created,
     not_found,
     paginated,
     validation_failed,
 )
 
-router = APIRouter()
+router = Router()
 
 # GitHub's 405 messages when a repository's settings turn a merge button off.
 DISALLOWED_MESSAGES = {
