@@ -86,9 +86,14 @@ def resolve(store: Store, authorization: str | None) -> Identity:
 
 def mint_installation_token(store: Store, app: App) -> InstallationToken:
     """A fresh one-hour token acting as the app's bot user."""
+    return mint_token_for(store, app.bot_login)
+
+
+def mint_token_for(store: Store, bot_login: str) -> InstallationToken:
+    """A fresh one-hour installation token (``ghs_``) acting as the bot user ``bot_login``."""
     minted = InstallationToken(
         token=f"ghs_{secrets.token_hex(18)}",
-        login=app.bot_login,
+        login=bot_login,
         expires_at=datetime.now(UTC).replace(microsecond=0) + INSTALLATION_TOKEN_TTL,
     )
     with store.lock:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 
 from bot.emulator import gitrepo
+from bot.emulator.auth import mint_token_for
 from bot.emulator.faults import FaultInjector
 from bot.emulator.keys import public_from_private, shared_key_pair
 from bot.emulator.requestlog import RequestLog
@@ -19,6 +20,8 @@ from bot.emulator.seed import AppSeed, Seed
 from bot.emulator.serializers import org_json, repo_json, user_json
 from bot.emulator.state import App, Label, Repo, Store, Team, User
 from bot.emulator.webhooks import Delivery, WebhookSender
+
+ACTIONS_LOGIN = "github-actions[bot]"
 
 
 class Emulator:
@@ -156,6 +159,15 @@ class Emulator:
         if private is not None:
             self.app_private_keys[app.id] = private
         return app
+
+    def mint_actions_token(self, full_name: str) -> str:
+        """A workflow's ``GITHUB_TOKEN`` for ``full_name``: an installation token of GitHub
+        Actions' own App, acting as ``github-actions[bot]`` with write on that repository."""
+        self.repo_or_raise(full_name)
+        with self.store.lock:
+            self.store.ensure_user(ACTIONS_LOGIN, "Bot")
+        self.set_permission(full_name, ACTIONS_LOGIN, "write")
+        return mint_token_for(self.store, ACTIONS_LOGIN).token
 
     def app_private_key(self, app_id: int) -> str | None:
         """The private key an App signs its JWTs with, if the emulator knows it."""

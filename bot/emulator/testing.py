@@ -109,6 +109,10 @@ class EmulatorHandle:
         """Make ``login`` an active ``member`` or ``maintainer`` of team ``org/slug``."""
         self.emulator.add_team_member(org, slug, login, role)
 
+    def actions_token(self, full_name: str) -> str:
+        """A GitHub Actions ``GITHUB_TOKEN`` for a workflow running in ``full_name``."""
+        return self.emulator.mint_actions_token(full_name)
+
     def set_merge_methods(self, full_name: str, **allowed: bool) -> None:
         """Turn a repository's merge buttons on or off (``rebase=False``...)."""
         self.emulator.set_merge_methods(full_name, allowed)

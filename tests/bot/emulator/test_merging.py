@@ -129,7 +129,8 @@ def test_mergeable_is_null_on_the_first_read_after_a_push_to_head_or_base(
     head = _two_commit_branch(emulator, "topic/async")[-1]
     repo = emulator.github("maintainer").get_repo(REPO)
     pr = repo.create_pull(base="main", head="topic/async", title="Async")
-    assert (pr.mergeable, pr.mergeable_state) == (None, "unknown")
+    created: tuple[bool | None, str] = (pr.mergeable, pr.mergeable_state)
+    assert created == (None, "unknown")  # PyGithub types it bool; GitHub sends null
     assert _mergeable(emulator, pr.number) == (None, "unknown")
     assert _mergeable(emulator, pr.number) == (True, "clean")
     assert _mergeable(emulator, pr.number) == (True, "clean")  # stays computed
