@@ -7,6 +7,9 @@ from github import GithubException
 
 from bot.emulator import gitrepo
 from bot.emulator.testing import EmulatorHandle
+from bot.gates.merge import _get_pull as read_pull_for_gate
+from bot.github import ClientOptions, MemoryAuditSink, connect_repo
+from bot.settings import Settings
 
 REPO = "acme/widgets"
 
@@ -144,3 +147,27 @@ def test_mergeable_is_null_on_the_first_read_after_a_push_to_head_or_base(
     _move_main(emulator)  # a push to the base invalidates it too
     assert _mergeable(emulator, pr.number) == (None, "unknown")
     assert _mergeable(emulator, pr.number) == (True, "clean")
+
+
+def test_the_gate_re_reads_a_pull_whose_mergeability_is_still_being_computed(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge gate's read of a just-pushed PR waits for GitHub's answer instead of null."""
+    for name in ("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_INSTALLATION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(
+        github_api_url=emulator.api_url, github_token=emulator.token("issuebot[bot]")
+    )
+    repo = connect_repo(settings, REPO, MemoryAuditSink(), ClientOptions.fast())
+    _two_commit_branch(emulator, "topic/gate")
+    number = emulator.github("maintainer").get_repo(REPO).create_pull(
+        base="main", head="topic/gate", title="Gate"
+    ).number
+    before = len(emulator.requests())
+
+    pull = read_pull_for_gate(repo, number)
+
+    assert pull.mergeable is True
+    reads = [r for r in emulator.requests()[before:] if r.path.endswith(f"/pulls/{number}")]
+    assert len(reads) == 2  # null first, then the computed value
+    repo.github.close()
