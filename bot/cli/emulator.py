@@ -117,12 +117,8 @@ def run_emulator(
         emulator.load(world)
         if webhook_url:
             emulator.hooks.configure(webhook_url, webhook_secret)
-        keys = [k for k in map(emulator.app_private_key, emulator.store.apps) if k]
-        if app_key_out is not None and keys:
-            try:
-                app_key_out.write_text(keys[0])
-            except OSError as exc:
-                raise UsageError(f"cannot write {app_key_out}: {exc.strerror or exc}") from exc
+        if app_key_out is not None:  # only then is the default App's key generated now
+            _write_app_key(emulator, app_key_out)
         _describe(emulator, webhook_url or (world.webhook.url if world.webhook else None))
         server = make_server(emulator, log_level, foreground=True)
         try:
@@ -137,6 +133,17 @@ def run_emulator(
     code = EXIT_ON_SIGNAL.get(stopped_by or 0, 0)
     if code:
         raise SystemExit(code)  # typer returns (not raises) its Exit outside standalone mode
+
+
+def _write_app_key(emulator: Emulator, path: Path) -> None:
+    """Write the first App's private key, for local App-mode runs against this emulator."""
+    keys = [k for k in map(emulator.app_private_key, emulator.store.apps) if k]
+    if not keys:
+        return
+    try:
+        path.write_text(keys[0])
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _describe(emulator: Emulator, webhook_url: str | None) -> None:
