@@ -160,9 +160,12 @@ def test_the_gate_re_reads_a_pull_whose_mergeability_is_still_being_computed(
     )
     repo = connect_repo(settings, REPO, MemoryAuditSink(), ClientOptions.fast())
     _two_commit_branch(emulator, "topic/gate")
-    number = emulator.github("maintainer").get_repo(REPO).create_pull(
-        base="main", head="topic/gate", title="Gate"
-    ).number
+    number = (
+        emulator.github("maintainer")
+        .get_repo(REPO)
+        .create_pull(base="main", head="topic/gate", title="Gate")
+        .number
+    )
     before = len(emulator.requests())
 
     pull = read_pull_for_gate(repo, number)
