@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import signal
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -14,8 +16,15 @@ if TYPE_CHECKING:
     from bot.emulator.core import Emulator
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+# Exit codes when stopped by a signal: Ctrl-C is the shell's 128+SIGINT; SIGTERM is how
+# supervisors (systemd, compose, CI) ask for a stop, so a clean stop on it is a success.
+EXIT_ON_SIGNAL: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 0}
+HOOK_DRAIN_SECONDS = 0.5  # queued webhooks may go out this long; the stop stays under 2 s
 
 HELP = """Run a local GitHub (REST API, git over HTTP, signed webhooks) until Ctrl-C.
+
+Ctrl-C (SIGINT) stops it with exit code 130, SIGTERM with 0; both within 2 s, and both
+remove the temporary directory holding its git repositories.
 
 \b
 The REST API lives at the root, like api.github.com:
@@ -39,9 +48,12 @@ Seed file (JSON; every key optional except the names):
               "files": {PATH: TEXT}, "source_dir": DIR,
               "permissions": {LOGIN: "admin|maintain|write|triage|read"},
               "labels": \\[{"name", "color", "description"}],
-              "required_checks": {BRANCH: \\[CHECK_NAME]}}],
+              "required_checks": {BRANCH: \\[CHECK_NAME]},
+              "merge_methods": {"merge|squash|rebase": BOOL}}],
    "apps": \\[{"id", "slug", "name", "owner", "bot_login",
              "private_key", "installed_on": \\[FULL_NAME]}],
+   "teams": \\[{"org", "slug", "members": {LOGIN: "member|maintainer"},
+              "repos": \\[FULL_NAME], "permission": "push"}],
    "webhook": {"url", "secret"}}
 
 \b
@@ -52,6 +64,9 @@ Admin API for other processes (JSON, no auth, local use only):
   POST   /_emulator/repos                         {full_name, files, default_branch}
   PUT    /_emulator/repos/O/R/permissions/LOGIN   {permission}
   PUT    /_emulator/repos/O/R/required-checks/BR  {contexts}
+  PUT    /_emulator/repos/O/R/merge-methods       {merge, squash, rebase: BOOL}
+  PUT    /_emulator/repos/O/R/teams/SLUG          {permission}
+  PUT    /_emulator/orgs/ORG/teams/SLUG/memberships/LOGIN  {role}
   POST   /_emulator/repos/O/R/checks              {sha, name, conclusion, login}
   GET    /_emulator/deliveries
   POST   /_emulator/deliveries/ID/redeliver
@@ -102,16 +117,33 @@ def run_emulator(
         emulator.load(world)
         if webhook_url:
             emulator.hooks.configure(webhook_url, webhook_secret)
-        if app_key_out is not None and emulator.app_private_keys:
-            try:
-                app_key_out.write_text(next(iter(emulator.app_private_keys.values())))
-            except OSError as exc:
-                raise UsageError(f"cannot write {app_key_out}: {exc.strerror or exc}") from exc
+        if app_key_out is not None:  # only then is the default App's key generated now
+            _write_app_key(emulator, app_key_out)
         _describe(emulator, webhook_url or (world.webhook.url if world.webhook else None))
+        server = make_server(emulator, log_level, foreground=True)
         try:
-            make_server(emulator, log_level).run(sockets=[sock])
+            server.run(sockets=[sock])
         finally:
-            emulator.close()
+            emulator.close(HOOK_DRAIN_SECONDS)
+    # The temporary directory is gone by now; report how the stop was asked for. Freezing the
+    # heap first spares the interpreter's exit a last collection over FastAPI's objects,
+    # which took over a second on a loaded machine: the process ends right after this.
+    gc.freeze()
+    stopped_by: int | None = getattr(server, "stopped_by", None)
+    code = EXIT_ON_SIGNAL.get(stopped_by or 0, 0)
+    if code:
+        raise SystemExit(code)  # typer returns (not raises) its Exit outside standalone mode
+
+
+def _write_app_key(emulator: Emulator, path: Path) -> None:
+    """Write the first App's private key, for local App-mode runs against this emulator."""
+    keys = [k for k in map(emulator.app_private_key, emulator.store.apps) if k]
+    if not keys:
+        return
+    try:
+        path.write_text(keys[0])
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _describe(emulator: Emulator, webhook_url: str | None) -> None:

@@ -10,7 +10,9 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
 - Auth: ``Authorization: token|Bearer TOKEN`` (PATs, installation tokens) or an App JWT
   (RS256, ``iss`` = app id) for ``/app...`` endpoints; HTTP Basic with the token as password
   for git. Unknown/expired tokens answer 401 "Bad credentials"; anonymous writes 401
-  "Requires authentication".
+  "Requires authentication". Installation tokens (minted ones, and an Actions
+  ``GITHUB_TOKEN`` from ``actions_token()`` acting as ``github-actions[bot]``) get 403
+  "Resource not accessible by integration" from ``GET /user``; ``/app`` without a JWT 401.
 - Permissions: admin > maintain > write > triage > read. Public repos are readable by all
   and anyone signed in may open issues and comment (labels/assignees they pass are dropped);
   triage is needed to label, write to push/merge/create refs, admin for branch protection.
@@ -21,13 +23,21 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
   (``dirty``); required checks (branch protection) give ``blocked`` and a 405 on merge.
   Merging into the default branch closes issues named by close/fix/resolve ``#N`` (or
   ``acme/widgets#N``) with ``state_reason: completed``. Open PRs follow their head branch.
+  Merge, squash and rebase (each commit replayed, new shas) are all on by default; the admin
+  API or seed's ``merge_methods`` turns one off (405 with GitHub's message). ``mergeable``
+  is null (``unknown``) after a push to head or base until a ``GET /pulls/N`` has started
+  GitHub's background computation; that read answers null, the next one the value.
 - Webhooks go to one configured URL (*emulator*: one hook for every repository, like an App
   webhook), sent in order by one background thread and all recorded. Redelivery re-sends
   the same body with the same ``X-GitHub-Delivery`` GUID, as GitHub's Redeliver does.
+  Label changes send ``label.created/edited/deleted`` (adding an unknown label to an issue
+  creates it, announced first).
 - Faults (``bot.emulator.faults``) replace the next K matching calls; ``already_exists``
   applies the request first, then answers 422, like a retried create racing itself.
 - Forks: a test-only fork (every branch copied) and PRs from ``forker:branch``, whose head
   stays at ``pull/N/head`` (pushes to the fork do not move it; no fork REST route).
+- ``issuebot emulator`` stops within 2 s on SIGINT (exit 130) or SIGTERM (exit 0) and
+  removes its temporary directory.
 - Not modelled: reviews, milestones, teams beyond membership, rulesets, GraphQL,
-  Actions itself (``workflow_run.completed`` is announced on request), rebase merges (405).
+  Actions itself (``workflow_run.completed`` is announced on request).
 """

@@ -6,8 +6,6 @@ import base64
 import secrets
 from datetime import UTC, datetime, timedelta
 
-import jwt
-
 from bot.emulator.state import App, InstallationToken, Store
 from bot.emulator.web import DOCS, ApiError, Identity
 
@@ -25,6 +23,8 @@ def _looks_like_jwt(token: str) -> bool:
 
 def verify_app_jwt(store: Store, token: str) -> App:
     """The app whose key signed ``token`` (``iss`` = app id), or 401 as GitHub answers."""
+    import jwt  # noqa: PLC0415 - only App callers need it; it slows every emulator start
+
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
         app = store.apps.get(int(str(claims.get("iss"))))
@@ -35,7 +35,7 @@ def verify_app_jwt(store: Store, token: str) -> App:
     try:
         jwt.decode(
             token,
-            app.public_key,
+            app.verifying_key(),
             algorithms=["RS256"],
             options={"require": ["iat", "exp", "iss"]},
             leeway=60,
@@ -86,9 +86,14 @@ def resolve(store: Store, authorization: str | None) -> Identity:
 
 def mint_installation_token(store: Store, app: App) -> InstallationToken:
     """A fresh one-hour token acting as the app's bot user."""
+    return mint_token_for(store, app.bot_login)
+
+
+def mint_token_for(store: Store, bot_login: str) -> InstallationToken:
+    """A fresh one-hour installation token (``ghs_``) acting as the bot user ``bot_login``."""
     minted = InstallationToken(
         token=f"ghs_{secrets.token_hex(18)}",
-        login=app.bot_login,
+        login=bot_login,
         expires_at=datetime.now(UTC).replace(microsecond=0) + INSTALLATION_TOKEN_TTL,
     )
     with store.lock:

@@ -6,53 +6,22 @@ HTTP endpoints call the same methods, so a seed, a fixture and a demo build iden
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Request
 
 from bot.emulator import gitrepo
+from bot.emulator.auth import mint_token_for
 from bot.emulator.faults import FaultInjector
+from bot.emulator.keys import public_from_private, shared_key_pair
 from bot.emulator.requestlog import RequestLog
 from bot.emulator.seed import AppSeed, Seed
 from bot.emulator.serializers import org_json, repo_json, user_json
 from bot.emulator.state import App, Label, Repo, Store, Team, User
 from bot.emulator.webhooks import Delivery, WebhookSender
 
-
-def generate_key_pair() -> tuple[str, str]:
-    """A fresh RSA key pair (private PEM, public PEM) for an app that brought none."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
-
-
-@cache
-def shared_key_pair() -> tuple[str, str]:
-    """One generated pair per process: RSA generation is slow and tests start many emulators."""
-    return generate_key_pair()
-
-
-def public_from_private(private_pem: str) -> str:
-    """The public PEM matching a private key."""
-    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+ACTIONS_LOGIN = "github-actions[bot]"
 
 
 class Emulator:
@@ -148,6 +117,16 @@ class Emulator:
             members = self.store.team_members.setdefault((org.lower(), slug.lower()), {})
             members[user.login] = role
 
+    def set_merge_methods(self, full_name: str, allowed: dict[str, bool]) -> dict[str, bool]:
+        """Turn merge buttons on or off (``merge``, ``squash``, ``rebase``); returns all three."""
+        repo = self.repo_or_raise(full_name)
+        unknown = set(allowed) - set(repo.merge_methods)
+        if unknown:
+            raise ValueError(f"merge methods are merge, squash and rebase, not {sorted(unknown)}")
+        with self.store.lock:
+            repo.merge_methods.update({k: bool(v) for k, v in allowed.items()})
+            return dict(repo.merge_methods)
+
     def add_label(self, full_name: str, name: str, color: str, description: str | None) -> Label:
         """Create a label on a repository."""
         repo = self.repo_or_raise(full_name)
@@ -157,13 +136,10 @@ class Emulator:
             return label
 
     def add_app(self, seed: AppSeed) -> App:
-        """Register a GitHub App; an app seeded without keys gets a fresh pair."""
+        """Register a GitHub App; an app seeded without keys gets the generated pair, lazily."""
         private, public = seed.private_key, seed.public_key
-        if private is None and public is None:
-            private, public = shared_key_pair()
-        elif public is None and private is not None:
+        if public is None and private is not None:
             public = public_from_private(private)
-        assert public is not None
         with self.store.lock:
             self.store.ensure_user(seed.owner, "Organization")
             self.store.ensure_user(seed.bot_login, "Bot")
@@ -183,6 +159,22 @@ class Emulator:
         if private is not None:
             self.app_private_keys[app.id] = private
         return app
+
+    def mint_actions_token(self, full_name: str) -> str:
+        """A workflow's ``GITHUB_TOKEN`` for ``full_name``: an installation token of GitHub
+        Actions' own App, acting as ``github-actions[bot]`` with write on that repository."""
+        self.repo_or_raise(full_name)
+        with self.store.lock:
+            self.store.ensure_user(ACTIONS_LOGIN, "Bot")
+        self.set_permission(full_name, ACTIONS_LOGIN, "write")
+        return mint_token_for(self.store, ACTIONS_LOGIN).token
+
+    def app_private_key(self, app_id: int) -> str | None:
+        """The private key an App signs its JWTs with, if the emulator knows it."""
+        app = self.store.apps.get(app_id)
+        if app is not None and app.public_key is None:
+            return shared_key_pair()[0]  # generated on first use (RSA is slow to make)
+        return self.app_private_keys.get(app_id)
 
     def load(self, seed: Seed) -> None:
         """Build the world a seed describes."""
@@ -206,6 +198,12 @@ class Emulator:
             for label in repo_seed.labels:
                 self.add_label(repo.full_name, label.name, label.color, label.description)
             repo.protection.update(repo_seed.required_checks)
+            repo.merge_methods.update({str(k): v for k, v in repo_seed.merge_methods.items()})
+        for team in seed.teams:
+            for full_name in team.repos:
+                self.add_team(full_name, team.slug, team.permission)
+            for login, role in team.members.items():
+                self.add_team_member(team.org, team.slug, login, role)
         if seed.webhook is not None:
             self.hooks.configure(seed.webhook.url, seed.webhook.secret)
 
@@ -242,9 +240,9 @@ class Emulator:
                 }
         return self.hooks.emit(event, payload)
 
-    def close(self) -> None:
-        """Stop background threads."""
-        self.hooks.close()
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop background threads, giving queued webhooks up to ``timeout`` s to go out."""
+        self.hooks.close(timeout)
 
 
 def emulator_of(request: Request) -> Emulator:

@@ -8,7 +8,7 @@ from bot.emulator.core import Emulator
 from bot.emulator.serializers import label_json
 from bot.emulator.serializers_issues import comment_json, issue_json
 from bot.emulator.serializers_pulls import pull_json
-from bot.emulator.state import Comment, Issue, IssueEvent, Repo, now_iso
+from bot.emulator.state import Comment, Issue, IssueEvent, Label, Repo, now_iso
 
 
 def issue_event(
@@ -42,6 +42,33 @@ def label_event(
         )
     extra = {"label": label_json(emulator.store, repo, label)} if label is not None else {}
     issue_event(emulator, repo, issue, action, sender, **extra)
+
+
+def repo_label_event(
+    emulator: Emulator,
+    repo: Repo,
+    label: Label,
+    action: str,
+    *,
+    sender: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """``label.created``/``edited``/``deleted``: a change to the repository's label set."""
+    with emulator.store.lock:
+        fields: dict[str, Any] = {
+            "action": action,
+            "label": label_json(emulator.store, repo, label),
+        }
+    if changes:
+        fields["changes"] = changes
+    emulator.emit("label", repo, sender, **fields)
+
+
+def label_changes(before: Label, after: Label) -> dict[str, Any]:
+    """The ``changes`` of a ``label.edited``: each changed field's previous (string) value."""
+    old = {"name": before.name, "color": before.color, "description": before.description}
+    new = {"name": after.name, "color": after.color, "description": after.description}
+    return {k: {"from": v} for k, v in old.items() if v != new[k] and isinstance(v, str)}
 
 
 def label_diff_events(

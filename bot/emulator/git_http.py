@@ -14,16 +14,16 @@ import subprocess
 import threading
 from collections import defaultdict
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
 from bot.emulator import auth, gitrepo
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.pushes import announce_push, ref_changes
 from bot.emulator.state import Repo
-from bot.emulator.web import ApiError, Identity
+from bot.emulator.web import ApiError, Identity, Router
 
-router = APIRouter()
+router = Router()
 _push_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="GitHub"'}
 SMART_PATHS = {"info/refs", "git-upload-pack", "git-receive-pack", "HEAD"}

@@ -196,6 +196,38 @@ def merge_tree(git_dir: Path, base: str, head: str) -> str | None:
     return proc.stdout.decode().splitlines()[0].strip()
 
 
+def replay_commit(git_dir: Path, onto: str, commit: str) -> str | None:
+    """The tree of applying ``commit``'s own change (against its first parent) on ``onto``.
+
+    What a rebase does per commit; None when the change does not apply. A throwaway index
+    keeps the bare repository free of a working tree (git 2.39 has no ``merge-tree
+    --merge-base``, so the change is applied three-way with ``apply --cached``).
+    """
+    parent = resolve(git_dir, f"{commit}^")
+    if parent is None:
+        return None
+    patch = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "diff", "--binary", "--full-index", parent, commit],
+        capture_output=True,
+        env=_env(),
+        check=True,
+    ).stdout
+    with tempfile.TemporaryDirectory() as scratch:
+        env = _env() | {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        git(git_dir, "read-tree", onto, env=env)
+        if patch:
+            applied = subprocess.run(
+                ["git", f"--git-dir={git_dir}", "apply", "--cached", "--3way", "-"],
+                input=patch,
+                capture_output=True,
+                env=env,
+                check=False,
+            )
+            if applied.returncode != 0:
+                return None
+        return git(git_dir, "write-tree", env=env)
+
+
 def changed_files(git_dir: Path, base: str, head: str) -> list[tuple[str, str]]:
     """(status letter, path) of each file changed between two commits."""
     out = git(git_dir, "diff", "--name-status", "--no-renames", base, head)
@@ -207,11 +239,18 @@ def changed_files(git_dir: Path, base: str, head: str) -> list[tuple[str, str]]:
 
 
 def create_commit(
-    git_dir: Path, tree: str, parents: list[str], message: str, author: tuple[str, str]
+    git_dir: Path,
+    tree: str,
+    parents: list[str],
+    message: str,
+    author: tuple[str, str],
+    *,
+    author_date: str | None = None,
 ) -> str:
-    """A new commit object (not yet on any branch)."""
+    """A new commit object (not yet on any branch); a rebase keeps the original author date."""
     args = [arg for p in parents for arg in ("-p", p)]
-    return git(git_dir, "commit-tree", tree, *args, "-m", message, env=_env(*author))
+    env = _env(*author) | ({"GIT_AUTHOR_DATE": author_date} if author_date else {})
+    return git(git_dir, "commit-tree", tree, *args, "-m", message, env=env)
 
 
 def valid_branch_name(name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.emulator import gitrepo
 from bot.emulator.state import Issue, PullInfo, Repo, Store
@@ -81,8 +82,13 @@ def refresh_head(repo: Repo, issue: Issue) -> None:
         pull.head_sha = tip
 
 
-def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
-    """Diff numbers and merge status of a PR, from the real branches."""
+def pull_stats(store: Store, repo: Repo, issue: Issue, *, compute: bool = False) -> PullStats:
+    """Diff numbers and merge status of a PR, from the real branches.
+
+    GitHub computes mergeability in a background job that a read of the PR starts: after a
+    push to head or base, ``mergeable`` is null (``unknown``) until a ``compute`` read has
+    started that job, and that read itself still answers null; the next one has the value.
+    """
     refresh_head(repo, issue)
     pull = issue.pull
     assert pull is not None
@@ -99,6 +105,10 @@ def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
         files += 1
     commits = len(gitrepo.commits_between(git_dir, base_tip, head))
     if issue.state != "open" or pull.merged:
+        return PullStats(commits, additions, deletions, files, None, "unknown")
+    if pull.mergeability_for != (base_tip, head):
+        if compute:
+            pull.mergeability_for = (base_tip, head)
         return PullStats(commits, additions, deletions, files, None, "unknown")
     clean = gitrepo.merge_tree(git_dir, base_tip, head) is not None
     if not clean:
@@ -117,7 +127,7 @@ def pull_stats(store: Store, repo: Repo, issue: Issue) -> PullStats:
 def merge_pull(
     repo: Repo, issue: Issue, method: str, *, title: str, message: str, author: tuple[str, str]
 ) -> str:
-    """Create the merge (or squash) commit on the base branch; return its sha."""
+    """Create the merge or squash commit, or replay the commits (rebase); return the new tip."""
     pull: PullInfo | None = issue.pull
     assert pull is not None
     git_dir = repo.git_dir
@@ -127,8 +137,35 @@ def merge_pull(
     tree = gitrepo.merge_tree(git_dir, base_tip, pull.head_sha)
     if tree is None:
         raise gitrepo.GitFailure("Merge conflict")
-    parents = [base_tip] if method == "squash" else [base_tip, pull.head_sha]
-    full = f"{title}\n\n{message}".strip() + "\n"
-    sha = gitrepo.create_commit(git_dir, tree, parents, full, author)
+    if method == "rebase":
+        sha = rebase_commits(git_dir, base_tip, pull.head_sha)
+    else:
+        parents = [base_tip] if method == "squash" else [base_tip, pull.head_sha]
+        full = f"{title}\n\n{message}".strip() + "\n"
+        sha = gitrepo.create_commit(git_dir, tree, parents, full, author)
     gitrepo.update_ref(git_dir, pull.base_ref, sha, base_tip)
     return sha
+
+
+def rebase_commits(git_dir: Path, base_tip: str, head: str) -> str:
+    """Replay the PR's own commits on ``base_tip`` as GitHub's "Rebase and merge" does.
+
+    Every commit gets a new sha (GitHub is the committer, the author and date are kept) and
+    no merge commit is made; merge commits inside the PR are dropped, their changes already
+    being in the commits they merged or in the base.
+    """
+    tip = base_tip
+    start = gitrepo.merge_base(git_dir, base_tip, head) or base_tip
+    for commit in gitrepo.commits_between(git_dir, start, head):
+        info = gitrepo.commit_info(git_dir, commit)
+        if len(info.parents) > 1:
+            continue
+        tree = gitrepo.replay_commit(git_dir, tip, commit)
+        if tree is None:
+            raise gitrepo.GitFailure("Merge conflict")
+        message = info.message + "\n"
+        author = (info.author_name, info.author_email)
+        tip = gitrepo.create_commit(
+            git_dir, tree, [tip], message, author, author_date=info.author_date
+        )
+    return tip

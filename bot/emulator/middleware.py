@@ -150,6 +150,13 @@ def api_layer(emulator: Emulator, limits: RateLimits) -> Middleware:
     """Authenticate, count and limit the call, then add GitHub's headers (and ETag/304)."""
 
     async def layer(request: Request, call_next: Handler) -> Response:
+        response = await _answer(request, call_next)
+        body = getattr(response, "body", None)
+        if emulator.requests.keep_bodies and isinstance(body, bytes):
+            request.state.answer_body = body  # the request log's record (outer layer) keeps it
+        return response
+
+    async def _answer(request: Request, call_next: Handler) -> Response:
         path = request.url.path
         if not _is_api(path):
             return await call_next(request)
@@ -197,7 +204,17 @@ def fault_layer(emulator: Emulator) -> Middleware:
             return await call_next(request)
         arrived = time.monotonic()
         response = await _faulty(request, call_next)
-        record = RequestRecord(request.method, path, response.status_code, arrived)
+        body = getattr(response, "body", None)
+        if not isinstance(body, bytes):  # passed through this layer as a stream
+            body = getattr(request.state, "answer_body", None)
+        body = body if emulator.requests.keep_bodies else None
+        record = RequestRecord(
+            request.method,
+            path,
+            response.status_code,
+            arrived,
+            body if isinstance(body, bytes) else None,
+        )
         emulator.requests.add(record)
         return response
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.state import Issue
-from bot.emulator.web import not_found
+from bot.emulator.web import Router, not_found
 
-router = APIRouter()
+router = Router()
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}"

@@ -16,12 +16,14 @@ class RequestRecord:
     path: str
     status: int
     at_monotonic: float
+    body: bytes | None = None  # the answer's body, only while ``RequestLog.keep_bodies``
 
 
 class RequestLog:
     """An append-only, bounded list of answered requests, safe across server threads."""
 
     def __init__(self) -> None:
+        self.keep_bodies = False  # conformance tests validate every answer's body
         self._records: list[RequestRecord] = []
         self._lock = threading.Lock()
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from bot.emulator import checks, workflows
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.faults import FAULT_KINDS
 from bot.emulator.serializers_checks import check_run_json
-from bot.emulator.web import ApiError, JsonObject
+from bot.emulator.web import ApiError, JsonObject, Router
 from bot.emulator.webhooks import Delivery
 
-router = APIRouter(prefix="/_emulator")
+router = Router(prefix="/_emulator")
 
 
 def _repo_name(owner: str, repo: str) -> str:
@@ -91,6 +91,34 @@ def set_required_checks(
     found = _emu(request).repo_or_raise(_repo_name(owner, repo))
     found.protection[branch] = [str(c) for c in body.get("contexts") or []]
     return {"branch": branch, "contexts": found.protection[branch]}
+
+
+@router.put("/repos/{owner}/{repo}/merge-methods")
+def set_merge_methods(request: Request, owner: str, repo: str, body: JsonObject) -> Any:
+    """Turn merge buttons on/off: ``{"rebase": false}``; answers all three settings."""
+    try:
+        return _emu(request).set_merge_methods(_repo_name(owner, repo), dict(body))
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from exc
+
+
+@router.put("/repos/{owner}/{repo}/teams/{slug}")
+def add_team(request: Request, owner: str, repo: str, slug: str, body: JsonObject) -> Any:
+    """Give the owner's team ``slug`` access: ``{"permission"?: "push"}``."""
+    permission = str(body.get("permission") or "push")
+    team = _emu(request).add_team(_repo_name(owner, repo), slug, permission)
+    return {"slug": team.slug, "id": team.id, "permission": team.permission}
+
+
+@router.put("/orgs/{org}/teams/{slug}/memberships/{login}")
+def add_team_member(request: Request, org: str, slug: str, login: str, body: JsonObject) -> Any:
+    """Make ``login`` an active member of ``org/slug``: ``{"role"?: "member"|"maintainer"}``."""
+    role = str(body.get("role") or "member")
+    try:
+        _emu(request).add_team_member(org, slug, login, role)
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from exc
+    return {"org": org, "slug": slug, "login": login, "role": role, "state": "active"}
 
 
 @router.post("/repos/{owner}/{repo}/checks", status_code=201)
@@ -192,7 +220,7 @@ def apps(request: Request) -> list[dict[str, Any]]:
             "bot_login": app.bot_login,
             "installation_id": app.installation_id,
             "repos": app.repos,
-            "private_key": emulator.app_private_keys.get(app.id),
+            "private_key": emulator.app_private_key(app.id),
         }
         for app in emulator.store.apps.values()
     ]

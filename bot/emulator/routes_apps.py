@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from bot.emulator.core import Emulator, emulator_of
 from bot.emulator.serializers import user_json
 from bot.emulator.state import App, now_iso
-from bot.emulator.web import ApiError, JsonObject, identity, not_found, validation_failed
+from bot.emulator.web import ApiError, JsonObject, Router, identity, not_found, validation_failed
 from bot.emulator.webhooks import HOOK_ID, Delivery
 
-router = APIRouter()
-admin = APIRouter(prefix="/_emulator")
+router = Router()
+admin = Router(prefix="/_emulator")
 
 _ZEN = "Keep it logically awesome."
 

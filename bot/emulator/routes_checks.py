@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator import checks
@@ -16,13 +16,14 @@ from bot.emulator.state import CheckRun
 from bot.emulator.web import (
     ApiError,
     JsonObject,
+    Router,
     created,
     not_found,
     page_params,
     paginated,
 )
 
-router = APIRouter()
+router = Router()
 
 
 def _require_app(access: RepoAccess) -> str:

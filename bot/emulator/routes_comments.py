@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator.access import RepoAccess, repo_access
@@ -15,13 +15,14 @@ from bot.emulator.state import Comment, Reaction, now_iso
 from bot.emulator.web import (
     ApiError,
     JsonObject,
+    Router,
     created,
     not_found,
     paginated,
     validation_failed,
 )
 
-router = APIRouter()
+router = Router()
 
 
 def _comment(access: RepoAccess, comment_id: int) -> Comment:

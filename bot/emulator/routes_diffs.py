@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from bot.emulator import gitrepo
@@ -13,9 +13,9 @@ from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.merging import refresh_head
 from bot.emulator.serializers import repo_api
 from bot.emulator.serializers_pulls import commit_json
-from bot.emulator.web import not_found, paginated
+from bot.emulator.web import Router, not_found, paginated
 
-router = APIRouter()
+router = Router()
 STATUS = {"A": "added", "D": "removed", "M": "modified", "T": "changed"}
 
 

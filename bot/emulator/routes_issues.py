@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator.access import RepoAccess, repo_access
-from bot.emulator.events import issue_event, label_diff_events
+from bot.emulator.events import issue_event, label_diff_events, repo_label_event
 from bot.emulator.serializers_issues import issue_event_json, rest_issue_json
 from bot.emulator.state import Issue, Label, now_iso
-from bot.emulator.web import ApiError, JsonObject, created, paginated, validation_failed
+from bot.emulator.web import ApiError, JsonObject, Router, created, paginated, validation_failed
 
-router = APIRouter()
+router = Router()
 
 
 def next_number(access: RepoAccess) -> int:
@@ -31,7 +31,10 @@ def resolve_labels(access: RepoAccess, names: list[Any]) -> list[str]:
         key = access.repo.label_key(name)
         if key is None:
             key = name
-            access.repo.labels[name] = Label(access.store.next_id(), name, "ededed", None)
+            label = Label(access.store.next_id(), name, "ededed", None)
+            access.repo.labels[name] = label
+            sender = access.login or "ghost"
+            repo_label_event(access.emulator, access.repo, label, "created", sender=sender)
         if key not in result:
             result.append(key)
     return result

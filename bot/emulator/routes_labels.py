@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator.access import repo_access
-from bot.emulator.events import label_diff_events
+from bot.emulator.events import label_changes, label_diff_events, repo_label_event
 from bot.emulator.routes_issues import resolve_labels
 from bot.emulator.serializers import label_json
 from bot.emulator.state import Label, now_iso
@@ -17,13 +18,14 @@ from bot.emulator.web import (
     ApiError,
     JsonBody,
     JsonObject,
+    Router,
     created,
     not_found,
     paginated,
     validation_failed,
 )
 
-router = APIRouter()
+router = Router()
 
 
 def _names(body: Any) -> list[Any]:
@@ -48,7 +50,7 @@ def list_labels(request: Request, owner: str, repo: str) -> Response:
 def create_label(request: Request, owner: str, repo: str, body: JsonObject) -> JSONResponse:
     """Create a label (422 ``already_exists`` if the name is taken, case-insensitively)."""
     access = repo_access(request, owner, repo)
-    access.require("write")
+    login = access.require("write")
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name.strip():
         raise validation_failed("Label", "missing_field", "name")
@@ -60,6 +62,7 @@ def create_label(request: Request, owner: str, repo: str, body: JsonObject) -> J
             raise validation_failed("Label", "already_exists", "name")
         label = Label(access.store.next_id(), name, color, body.get("description"))
         access.repo.labels[name] = label
+        repo_label_event(access.emulator, access.repo, label, "created", sender=login)
         return created(label_json(access.store, access.repo, label))
 
 
@@ -79,18 +82,23 @@ def update_label(
 ) -> dict[str, Any]:
     """Rename or recolor a label."""
     access = repo_access(request, owner, repo)
-    access.require("write")
+    login = access.require("write")
     with access.store.lock:
         key = access.repo.label_key(unquote(name))
         if key is None:
             raise not_found()
         label = access.repo.labels.pop(key)
+        before = replace(label)
         label.name = str(body.get("new_name") or label.name)
         label.color = str(body.get("color") or label.color).lstrip("#")
         label.description = body.get("description", label.description)
         access.repo.labels[label.name] = label
         for issue in access.repo.issues.values():
             issue.labels = [label.name if n == key else n for n in issue.labels]
+        if changes := label_changes(before, label):
+            repo_label_event(
+                access.emulator, access.repo, label, "edited", sender=login, changes=changes
+            )
         return label_json(access.store, access.repo, label)
 
 
@@ -98,14 +106,15 @@ def update_label(
 def delete_label(request: Request, owner: str, repo: str, name: str) -> Response:
     """Delete a label (and remove it from every issue)."""
     access = repo_access(request, owner, repo)
-    access.require("write")
+    login = access.require("write")
     with access.store.lock:
         key = access.repo.label_key(unquote(name))
         if key is None:
             raise not_found()
-        del access.repo.labels[key]
+        label = access.repo.labels.pop(key)
         for issue in access.repo.issues.values():
             issue.labels = [n for n in issue.labels if n != key]
+        repo_label_event(access.emulator, access.repo, label, "deleted", sender=login)
     return Response(status_code=204)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.emulator import gitrepo
@@ -23,13 +23,21 @@ from bot.emulator.state import Issue, PullInfo, Repo, now_iso
 from bot.emulator.web import (
     ApiError,
     JsonObject,
+    Router,
     created,
     not_found,
     paginated,
     validation_failed,
 )
 
-router = APIRouter()
+router = Router()
+
+# GitHub's 405 messages when a repository's settings turn a merge button off.
+DISALLOWED_MESSAGES = {
+    "merge": "Merge commits are not allowed on this repository.",
+    "squash": "Squash merges are not allowed on this repository.",
+    "rebase": "Rebase merges are not allowed on this repository.",
+}
 
 
 def _pull(access: RepoAccess, number: int) -> Issue:
@@ -146,7 +154,7 @@ def get_pull(request: Request, owner: str, repo: str, number: int) -> dict[str, 
     """One PR, with ``mergeable`` computed from the real branches."""
     access = repo_access(request, owner, repo)
     with access.store.lock:
-        return pull_json(access.store, access.repo, _pull(access, number))
+        return pull_json(access.store, access.repo, _pull(access, number), compute=True)
 
 
 @router.patch("/repos/{owner}/{repo}/pulls/{number}")
@@ -192,8 +200,8 @@ def merge(request: Request, owner: str, repo: str, number: int, body: JsonObject
     method = body.get("merge_method", "merge")
     if method not in {"merge", "squash", "rebase"}:
         raise validation_failed("PullRequest", "invalid", "merge_method")
-    if method == "rebase":
-        raise ApiError(405, "Rebase merges are not allowed on this repository.")
+    if not access.repo.merge_methods[method]:
+        raise ApiError(405, DISALLOWED_MESSAGES[method])
     with access.store.lock:
         issue = _pull(access, number)
         refresh_head(access.repo, issue)

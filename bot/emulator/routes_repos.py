@@ -6,14 +6,14 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from bot.emulator import gitrepo
 from bot.emulator.access import RepoAccess, repo_access
 from bot.emulator.serializers import full_repo_json, repo_api, user_json
-from bot.emulator.web import ApiError, not_found
+from bot.emulator.web import ApiError, Router, not_found
 
-router = APIRouter()
+router = Router()
 
 ROLE_NAMES = {
     "admin": "admin",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from bot.emulator.access import RepoAccess, repo_access
@@ -12,9 +12,9 @@ from bot.emulator.events import issue_event
 from bot.emulator.serializers import user_json
 from bot.emulator.serializers_pulls import pull_json, team_json
 from bot.emulator.state import Issue, PullInfo, now_iso
-from bot.emulator.web import ApiError, JsonObject, not_found
+from bot.emulator.web import ApiError, JsonObject, Router, not_found
 
-router = APIRouter()
+router = Router()
 PATH = "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from bot.emulator.core import emulator_of
-from bot.emulator.web import identity, not_found
+from bot.emulator.web import Router, identity, not_found
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/orgs/{org}/teams/{team_slug}/memberships/{username}")

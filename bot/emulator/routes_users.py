@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from bot.emulator import auth
@@ -13,9 +13,9 @@ from bot.emulator.serializers import full_user_json as profile
 from bot.emulator.serializers import repo_json, user_json
 from bot.emulator.serializers_checks import APP_EVENTS, APP_PERMISSIONS, app_json
 from bot.emulator.state import App
-from bot.emulator.web import ApiError, identity, not_found, require_login
+from bot.emulator.web import ApiError, Router, identity, not_found, require_login
 
-router = APIRouter()
+router = Router()
 USER_DOCS = "https://docs.github.com/rest/users/users#get-the-authenticated-user"
 
 

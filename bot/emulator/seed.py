@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.errors import ConfigError
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
+MergeMethod = Literal["merge", "squash", "rebase"]
+TeamRole = Literal["member", "maintainer"]
 PERMISSION_LEVELS: dict[str, int] = {
     "none": 0,
     "read": 1,
@@ -72,6 +74,20 @@ class RepoSeed(BaseModel):
     permissions: dict[str, Permission] = Field(default_factory=dict)
     labels: list[LabelSeed] = Field(default_factory=list)
     required_checks: dict[str, list[str]] = Field(default_factory=dict)
+    # Merge buttons turned on or off (GitHub enables all three on a new repository).
+    merge_methods: dict[MergeMethod, bool] = Field(default_factory=dict)
+
+
+class TeamSeed(BaseModel):
+    """An organization team: its members (with role) and the repositories it can access."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    org: str
+    slug: str
+    members: dict[str, TeamRole] = Field(default_factory=dict)
+    repos: list[str] = Field(default_factory=list)
+    permission: Literal["pull", "triage", "push", "maintain", "admin"] = "push"
 
 
 class AppSeed(BaseModel):
@@ -111,6 +127,7 @@ class Seed(BaseModel):
     users: list[UserSeed] = Field(default_factory=list)
     repos: list[RepoSeed] = Field(default_factory=list)
     apps: list[AppSeed] = Field(default_factory=list)
+    teams: list[TeamSeed] = Field(default_factory=list)
     webhook: WebhookSeed | None = None
 
     @classmethod

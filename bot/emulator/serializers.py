@@ -204,9 +204,9 @@ def full_repo_json(store: Store, repo: Repo, viewer: str | None) -> dict[str, An
     """``GET /repos/{o}/{r}``: the webhook shape plus merge settings and counters."""
     data = repo_json(store, repo, viewer)
     data |= {
-        "allow_squash_merge": True,
-        "allow_merge_commit": True,
-        "allow_rebase_merge": False,
+        "allow_squash_merge": repo.merge_methods["squash"],
+        "allow_merge_commit": repo.merge_methods["merge"],
+        "allow_rebase_merge": repo.merge_methods["rebase"],
         "allow_auto_merge": False,
         "delete_branch_on_merge": False,
         "allow_update_branch": False,

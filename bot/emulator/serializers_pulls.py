@@ -51,14 +51,19 @@ def team_json(store: Store, repo: Repo, team: Team, *, webhook: bool = False) ->
     return data | {"type": "organization", "organization_id": org.id}
 
 
-def pull_json(store: Store, repo: Repo, issue: Issue, *, webhook: bool = False) -> dict[str, Any]:
-    """A pull request (REST and webhooks differ only in how teams are embedded)."""
+def pull_json(
+    store: Store, repo: Repo, issue: Issue, *, webhook: bool = False, compute: bool = False
+) -> dict[str, Any]:
+    """A pull request (REST and webhooks differ only in how teams are embedded).
+
+    ``compute``: this read starts GitHub's mergeability job (``GET /pulls/{n}`` does).
+    """
     pull = issue.pull
     assert pull is not None
     api = f"{repo_api(store, repo)}/pulls/{issue.number}"
     issue_api = f"{repo_api(store, repo)}/issues/{issue.number}"
     html = f"{store.base_url}/{repo.full_name}/pull/{issue.number}"
-    stats = pull_stats(store, repo, issue)
+    stats = pull_stats(store, repo, issue, compute=compute)
     statuses = f"{repo_api(store, repo)}/statuses/{pull.head_sha}"
     comments = sum(1 for c in repo.comments.values() if c.issue_number == issue.number)
     assignees = [user_json(store, login) for login in issue.assignees]

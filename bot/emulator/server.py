@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 import time
+from collections.abc import Generator
+from contextlib import contextmanager
+from types import FrameType
 
 import uvicorn
 
@@ -35,16 +39,50 @@ class _Server(uvicorn.Server):
             should_exit = await self.on_tick(counter)
 
 
-def make_server(emulator: Emulator, log_level: str = "warning") -> uvicorn.Server:
-    """A uvicorn server for ``emulator`` (not started)."""
+class ForegroundServer(_Server):
+    """The CLI's server: SIGINT/SIGTERM stop it and are remembered, never re-raised.
+
+    uvicorn re-raises the signal after its shutdown; for SIGTERM the default action then
+    kills the process before ``finally`` blocks run, leaving the emulator's temp directory
+    behind. Here the caller decides the exit code after its own cleanup.
+    """
+
+    stopped_by: int | None = None
+
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        """Route SIGINT and SIGTERM to a graceful stop for as long as the server runs."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        wanted = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._stop) for sig in wanted}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit:
+            self.force_exit = True  # a second signal: stop waiting for open requests
+        self.stopped_by = self.stopped_by or sig
+        self.should_exit = True
+
+
+def make_server(
+    emulator: Emulator, log_level: str = "warning", *, foreground: bool = False
+) -> uvicorn.Server:
+    """A uvicorn server for ``emulator`` (not started); ``foreground`` for the CLI process."""
     config = uvicorn.Config(
         create_app(emulator),
         log_level=log_level,
         access_log=log_level in {"info", "debug"},
         lifespan="off",
         timeout_keep_alive=30,
+        timeout_graceful_shutdown=1,  # a request still running after 1 s is cut off
     )
-    return _Server(config)
+    return ForegroundServer(config) if foreground else _Server(config)
 
 
 class BackgroundServer:

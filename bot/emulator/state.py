@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.emulator.keys import shared_key_pair
 from bot.emulator.seed import DEFAULT_APP_EVENTS, DEFAULT_APP_PERMISSIONS, PERMISSION_LEVELS
 
 
@@ -84,6 +85,9 @@ class PullInfo:
     head_repo: str | None = None  # a fork's OWNER/NAME; None when the head is in this repo
     requested_reviewers: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
+    # The (base tip, head) pair mergeability was last computed for: until a read of the PR
+    # has asked GitHub to compute it for the current pair, ``mergeable`` is null.
+    mergeability_for: tuple[str, str] | None = None
 
 
 @dataclass
@@ -174,12 +178,16 @@ class App:
     name: str
     owner: str
     bot_login: str
-    public_key: str
+    public_key: str | None  # None: the emulator's generated pair (see ``verifying_key``)
     installation_id: int
     repos: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=now_iso)
     permissions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_APP_PERMISSIONS))
     events: list[str] = field(default_factory=lambda: list(DEFAULT_APP_EVENTS))
+
+    def verifying_key(self) -> str:
+        """The public key that checks this App's JWTs (a generated one is made on first use)."""
+        return self.public_key or shared_key_pair()[1]
 
 
 @dataclass
@@ -205,6 +213,10 @@ class Repo:
     protection: dict[str, list[str]] = field(default_factory=dict)
     check_suites: dict[tuple[str, str], int] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    # GitHub's defaults for a new repository: all three merge buttons enabled.
+    merge_methods: dict[str, bool] = field(
+        default_factory=lambda: {"merge": True, "squash": True, "rebase": True}
+    )
 
     @property
     def full_name(self) -> str:

@@ -65,7 +65,10 @@ class EmulatorHandle:
 
     def app_private_key(self, app_id: int | None = None) -> str:
         """The PEM private key of an app (generated at start when the seed had none)."""
-        return self.emulator.app_private_keys[app_id or self.app_id]
+        key = self.emulator.app_private_key(app_id or self.app_id)
+        if key is None:
+            raise KeyError(f"the emulator does not know app {app_id}'s private key")
+        return key
 
     def installation_id(self, app_id: int | None = None) -> int:
         """The installation id of an app."""
@@ -105,6 +108,14 @@ class EmulatorHandle:
     def add_team_member(self, org: str, slug: str, login: str, role: str = "member") -> None:
         """Make ``login`` an active ``member`` or ``maintainer`` of team ``org/slug``."""
         self.emulator.add_team_member(org, slug, login, role)
+
+    def actions_token(self, full_name: str) -> str:
+        """A GitHub Actions ``GITHUB_TOKEN`` for a workflow running in ``full_name``."""
+        return self.emulator.mint_actions_token(full_name)
+
+    def set_merge_methods(self, full_name: str, **allowed: bool) -> None:
+        """Turn a repository's merge buttons on or off (``rebase=False``...)."""
+        self.emulator.set_merge_methods(full_name, allowed)
 
     def clone_url(self, full_name: str, login: str | None = None) -> str:
         """Smart-HTTP URL; with ``login``, its token is embedded for push/fetch."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.responses import JSONResponse, Response
 
 DOCS = "https://docs.github.com/rest"
@@ -152,3 +154,20 @@ def paginated(request: Request, items: list[Any], status: int = 200) -> Response
         links += [link(1, "first"), link(page - 1, "prev")]
     headers = {"Link": ", ".join(links)} if links else {}
     return JSONResponse(chunk, status_code=status, headers=headers)
+
+
+class Router(APIRouter):
+    """An APIRouter that never builds a response model from a route's return annotation.
+
+    FastAPI turns ``-> dict[str, Any]`` into a pydantic field per route, which costs the
+    emulator's start a large share of its import time and every answer a validation pass
+    over GitHub-sized JSON; the routes return exactly GitHub's JSON already.
+    """
+
+    def add_api_route(
+        self, path: str, endpoint: Callable[..., Any], *, response_model: Any = None, **kw: Any
+    ) -> None:
+        """Register a route, with no response model unless one is given explicitly."""
+        if isinstance(response_model, DefaultPlaceholder):
+            response_model = None
+        super().add_api_route(path, endpoint, response_model=response_model, **kw)

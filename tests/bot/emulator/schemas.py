@@ -7,6 +7,7 @@ schemas are based on). Nothing is loosened: unknown OpenAPI-only keywords are in
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -84,3 +85,26 @@ def webhook_definition(event: str, action: str | None) -> str:
 def validate_webhook(event: str, action: str | None, payload: dict[str, Any]) -> None:
     """Raise if a payload does not match @octokit/webhooks-schemas for its event and action."""
     _webhook_validator(webhook_definition(event, action)).validate(payload)
+
+
+@cache
+def _templates() -> list[tuple[re.Pattern[str], str, int]]:
+    """Every documented path as (regex, template, literal length), most literal first."""
+    found = []
+    for template in openapi()["paths"]:
+        literal = re.sub(r"\{[^}]*\}", "", template)
+        regex = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        # a trailing ref or file path may itself contain slashes
+        regex = (
+            re.sub(r"\[\^/\]\+$", ".+", regex) if template.endswith(("{ref}", "{path}")) else regex
+        )
+        found.append((re.compile(f"^{regex}$"), template, len(literal)))
+    return sorted(found, key=lambda entry: -entry[2])
+
+
+def documented_path(method: str, path: str) -> str | None:
+    """The OpenAPI path template a concrete request path is an instance of (None: undocumented)."""
+    for regex, template, _ in _templates():
+        if regex.match(path) and method.lower() in openapi()["paths"][template]:
+            return template
+    return None

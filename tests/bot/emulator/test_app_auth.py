@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from github import Auth, BadCredentialsException, Github, GithubException, GithubIntegration
 
-from bot.emulator.core import generate_key_pair
+from bot.emulator.keys import generate_key_pair
 from bot.emulator.testing import EmulatorHandle
 
 

@@ -26,6 +26,7 @@ from tests.bot.emulator import (
 from tests.bot.emulator.conformance_cases import Case
 from tests.bot.emulator.schemas import validate_response
 from tests.bot.emulator.world import REPO, World
+from tests.plugins.github_data import openapi
 
 CASES: list[Case] = (
     conformance_cases.CASES
@@ -90,3 +91,38 @@ def test_the_legacy_ref_listing_answers_like_matching_refs(world: World) -> None
     refs = {r["ref"]: r["object"]["sha"] for r in listing.json()}
     assert refs[f"refs/heads/{name}"] == sha
     assert "refs/heads/main" in refs
+
+
+LABEL_PATHS = [
+    ("/repos/{owner}/{repo}/labels/{name}", None),
+    ("/repos/{owner}/{repo}/issues/{issue_number}", "labels"),
+    ("/repos/{owner}/{repo}/pulls/{pull_number}", "labels"),
+]
+
+
+@pytest.mark.parametrize(("path", "field"), LABEL_PATHS, ids=str)
+def test_labels_carry_exactly_the_properties_the_current_description_lists(
+    world: World, path: str, field: str | None
+) -> None:
+    """Typed clients fail on a missing required label key (``archived_at`` in some versions).
+
+    @octokit/openapi's label schema is read, not copied: when GitHub adds a key to labels
+    (as it did with ``archived_at``/``archived_by`` in other descriptions), this fails.
+    """
+    schema = openapi()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    node = schema["schema"]
+    if field is not None:
+        node = node["properties"][field]["items"]
+        node = next((o for o in node.get("oneOf", [node]) if o.get("type") == "object"), node)
+    documented = set(node["properties"])
+    pr = world.pull()
+    world.client().post(f"/repos/{REPO}/issues/{pr['number']}/labels", json=["bug"])
+    url = {
+        None: f"/repos/{REPO}/labels/bug",
+        "labels": f"/repos/{REPO}/issues/{pr['number']}",
+    }[field]
+    if path.endswith("{pull_number}"):
+        url = f"/repos/{REPO}/pulls/{pr['number']}"
+    body = world.client().get(url).json()
+    label = body if field is None else body[field][0]
+    assert set(label) == documented

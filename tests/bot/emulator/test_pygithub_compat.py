@@ -108,6 +108,9 @@ def test_conflicting_pr_is_not_mergeable(emulator: EmulatorHandle) -> None:
     main = repo.get_branch("main").commit.sha
     gitrepo.commit_files(git_dir, "main", {"README.md": b"right\n"}, "right", main)
     pr = repo.create_pull(base="main", head="bot/left", title="Left")
+    assert pr.mergeable is None  # GitHub computes it in the background, started by a read
+    repo.get_pull(pr.number)
+    pr = repo.get_pull(pr.number)
     assert pr.mergeable is False
     assert pr.mergeable_state == "dirty"
     with pytest.raises(GithubException) as caught:
@@ -155,7 +158,8 @@ def test_draft_prs_cannot_be_merged(emulator: EmulatorHandle) -> None:
     _topic_branch(emulator, "bot/draft", {"d.py": b"d = 1\n"})
     repo = emulator.github("maintainer").get_repo("acme/widgets")
     pr = repo.create_pull(base="main", head="bot/draft", title="Draft", draft=True)
-    assert pr.mergeable_state == "draft"
+    repo.get_pull(pr.number)  # starts GitHub's mergeability job
+    assert repo.get_pull(pr.number).mergeable_state == "draft"
     with pytest.raises(GithubException) as caught:
         pr.merge()
     assert caught.value.status == 405

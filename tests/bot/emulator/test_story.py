@@ -70,7 +70,9 @@ def test_issue_to_merged_pr_story(
     )
     assert receiver.wait_for("pull_request", "opened").payload["number"] == pr.number
     assert pr.head.sha == head_sha
-    assert pr.mergeable is True
+    assert pr.mergeable is None  # computed in the background, started by the next read
+    assert repo.get_pull(pr.number).mergeable is None
+    assert repo.get_pull(pr.number).mergeable is True
 
     gh.set_required_checks("acme/widgets", "main", ["tests"])
     assert repo.get_pull(pr.number).mergeable_state == "blocked"

@@ -46,6 +46,9 @@ EMITTED = [
     ("check_suite", "completed"),
     ("status", None),
     ("workflow_run", "completed"),
+    ("label", "created"),
+    ("label", "edited"),
+    ("label", "deleted"),
 ]
 
 
@@ -86,6 +89,9 @@ def _script(w: World) -> None:
     w.gh.complete_workflow_run(REPO, moved, name="CI", conclusion="success")
     client.put(f"{R}/pulls/{pr_number}/merge", json={"merge_method": "squash"})
     client.delete(f"{R}/git/refs/heads/{branch}")
+    client.post(f"{R}/labels", json={"name": "triaged", "color": "cb1f00"})
+    client.patch(f"{R}/labels/triaged", json={"new_name": "sorted", "color": "00ff00"})
+    client.delete(f"{R}/labels/sorted")
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def deliveries() -> Iterator[list[Delivery]]:
         world = World(gh)
         try:
             _script(world)
-            gh.wait_for_delivery("delete")
+            gh.wait_for_delivery("label", "deleted")
             yield gh.deliveries()
         finally:
             world.close()
@@ -118,6 +124,7 @@ MAIN_OBJECT = {
     "check_run": "check_run",
     "check_suite": "check_suite",
     "workflow_run": "workflow_run",
+    "label": "label",
 }
 # Keys a recorded example has only because of how it was recorded (a deployment's check run).
 NOT_APPLICABLE = {("check_run", "deployment")}
@@ -141,3 +148,14 @@ def test_nothing_is_sent_that_the_schema_test_does_not_cover(
 ) -> None:
     sent = {(d.event, d.action) for d in deliveries}
     assert sent <= set(EMITTED)
+
+
+def test_label_edits_say_what_each_changed_field_was(deliveries: list[Delivery]) -> None:
+    label_events = [(d.action, d.payload) for d in deliveries if d.event == "label"]
+    assert [action for action, _ in label_events] == ["created", "edited", "deleted"]
+    (_, created), (_, edited), (_, deleted) = label_events
+    assert created["label"]["name"] == "triaged"
+    assert edited["changes"] == {"name": {"from": "triaged"}, "color": {"from": "cb1f00"}}
+    assert edited["label"] == deleted["label"]
+    assert (deleted["label"]["name"], deleted["label"]["color"]) == ("sorted", "00ff00")
+    assert deleted["sender"]["login"] == "maintainer"

@@ -99,3 +99,17 @@ def test_admin_api_lists_and_redelivers(
     assert answer.status_code == 202
     gh.wait_for_delivery("issues", predicate=lambda d: d.redelivery)
     assert len([h for h in receiver.received if h.delivery_id == listed[0]["id"]]) == 2
+
+
+def test_labelling_with_an_unknown_label_creates_it_and_announces_it_first(
+    emulator_with_hooks: tuple[EmulatorHandle, WebhookReceiver],
+) -> None:
+    gh, receiver = emulator_with_hooks
+    issue = gh.github("maintainer").get_repo("acme/widgets").create_issue("Needs a new label")
+    issue.add_to_labels("needs-spec")
+    created = receiver.wait_for("label", "created")
+    assert created.payload["label"]["name"] == "needs-spec"
+    labeled = receiver.wait_for("issues", "labeled")
+    assert labeled.payload["label"]["id"] == created.payload["label"]["id"]
+    order = [(h.event, h.action) for h in receiver.received]
+    assert order.index(("label", "created")) < order.index(("issues", "labeled"))
