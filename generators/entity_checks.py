@@ -319,18 +319,22 @@ def reference_problems(
                 )
             else:
                 refs.append(relations.Ref(entity.name, field))
-    for cycle in relations.required_cycles([e.name for _, e in entities], refs):
+    for cycle in relations.cycles([e.name for _, e in entities], refs):
         first = cycle[0]
         fields = _entity(entities, first.source).fields
         j = next(k for k, f in enumerate(fields) if f is first.field)
         chain = ", ".join(f"{r.source}.{r.field.name} → {r.target}" for r in cycle)
-        problems.append(
-            Problem(
-                f"entities[{position[first.source]}].fields[{j}]",
-                f"required refs form a cycle ({chain}): no row could ever be created first",
-                'make one of these refs optional: drop "required"',
+        if all(r.field.required for r in cycle):
+            message = f"required refs form a cycle ({chain}): no row could ever be created first"
+            hint = 'make one of these refs optional: drop "required"'
+        else:
+            message = f"refs form a cycle through several entities ({chain})"
+            hint = (
+                "keep the ref on one side only, or link the two through an entity of its own "
+                "with a ref to each; a ref to the entity itself, a tree, is fine"
             )
-        )
+        where = f"entities[{position[first.source]}].fields[{j}]"
+        problems.append(Problem(where, message, hint))
     return problems + _nested_route_problems(entities, refs)
 
 

@@ -1,14 +1,13 @@
 """The reference graph of a spec: which entity points at which, in what order tables are made.
 
 Pure functions over `(entity name, ref field)` edges. A cycle of required refs could never get
-its first row, so the validator refuses it; any other cycle is broken at an optional ref whose
-target is in the same strongly connected component (its foreign key is added after both tables
-exist, and the generated tests leave it empty).
+its first row, and a cycle through several entities would need a foreign key added after both
+tables exist; the validator refuses both. A self-reference (a tree) is fine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,33 +79,33 @@ def components(names: Sequence[str], refs: Iterable[Ref]) -> dict[str, int]:
     return found
 
 
-def is_deferred(ref: Ref, component: dict[str, int]) -> bool:
-    """An optional ref inside a cycle of other entities: its foreign key comes last."""
-    return (
-        not ref.field.required
-        and ref.target != ref.source
-        and ref.target in component
-        and component.get(ref.source) == component[ref.target]
-    )
+def is_sampled(ref: Ref, names: Collection[str]) -> bool:
+    """Whether generated test rows point this ref at a parent row (self-references stay
+    empty: a tree's rows are made by the tests themselves)."""
+    return ref.target in names and ref.target != ref.source
 
 
-def is_sampled(ref: Ref, component: dict[str, int]) -> bool:
-    """Whether generated test rows point this ref at a parent row (not inside a cycle)."""
-    return ref.target in component and not (
-        not ref.field.required and component.get(ref.source) == component[ref.target]
-    )
-
-
-def required_cycles(names: Sequence[str], refs: Sequence[Ref]) -> list[list[Ref]]:
-    """One cycle of required refs per strongly connected component that has one."""
+def cycles(names: Sequence[str], refs: Sequence[Ref]) -> list[list[Ref]]:
+    """One cycle per strongly connected component that has one: of required refs when there
+    is such a cycle (it could never get a first row), else through at least two entities
+    (self-references, a tree, are no cycle here)."""
+    found: list[list[Ref]] = []
+    covered: set[str] = set()
     required = [r for r in refs if r.field.required]
-    component = components(names, required)
-    cycles: dict[int, list[Ref]] = {}
-    for ref in required:
-        number = component.get(ref.source)
-        if number is not None and component.get(ref.target) == number and number not in cycles:
-            cycles[number] = _path(ref, required)
-    return list(cycles.values())
+    across = [r for r in refs if r.source != r.target]
+    for kind in (required, across):
+        component = components(names, kind)
+        for ref in kind:
+            number = component.get(ref.source)
+            if number is None or component.get(ref.target) != number or ref.source in covered:
+                continue
+            found.append(_path(ref, kind))
+            covered |= _members(component, number)
+    return found
+
+
+def _members(component: dict[str, int], number: int) -> set[str]:
+    return {name for name, n in component.items() if n == number}
 
 
 def _path(first: Ref, refs: Sequence[Ref]) -> list[Ref]:
@@ -136,18 +135,17 @@ def creation_order(names: Sequence[str], refs: Sequence[Ref]) -> list[str]:
     """Entity names so that each table comes after the tables its foreign keys need.
 
     Stable: among the entities that are ready, spec order wins, so a spec without refs keeps
-    its order (and its migration history). Deferred and self refs impose no order.
+    its order (and its migration history). Self-references impose no order.
     """
-    component = components(names, refs)
     needs: dict[str, set[str]] = {n: set() for n in names}
     for ref in refs:
-        if ref.target in needs and ref.target != ref.source and not is_deferred(ref, component):
+        if ref.target in needs and ref.target != ref.source:
             needs[ref.source].add(ref.target)
     order: list[str] = []
     done: set[str] = set()
     while len(order) < len(names):
         ready = [n for n in names if n not in done and needs[n] <= done]
-        if not ready:  # only a refused cycle of required refs gets here
+        if not ready:  # only a refused cycle gets here
             ready = [n for n in names if n not in done]
         order.append(ready[0])
         done.add(ready[0])

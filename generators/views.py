@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -111,7 +110,6 @@ class RefView:
     on_delete: str
     fk_name: str
     ix_name: str
-    deferred: bool  # inside a cycle of other entities: the foreign key is added last
     fixture: str | None  # the parent id the sample rows use (None: left empty in tests)
 
     @property
@@ -180,7 +178,6 @@ class EntityView:
     refs: tuple[RefView, ...] = ()
     children: tuple[ChildView, ...] = ()
     fixtures: tuple[FixtureRow, ...] = ()
-    deferred_fks: tuple[tuple[str, RefView], ...] = ()  # (source table, ref) added here
 
     @property
     def inputs(self) -> tuple[FieldView, ...]:
@@ -287,21 +284,19 @@ class Graph:
 
     entities: dict[str, Entity]
     refs: tuple[relations.Ref, ...]
-    component: dict[str, int]
     samples: dict[str, Samples]
 
     @classmethod
     def of(cls, entities: tuple[Entity, ...]) -> Graph:
         by_name = {e.name: e.with_auto_fields() for e in entities}
         refs = tuple(r for e in entities for r in relations.refs_of(e) if r.target in by_name)
-        component = relations.components(list(by_name), refs)
-        graph = cls(by_name, refs, component, {})
+        graph = cls(by_name, refs, {})
         for entity in by_name.values():
             graph.samples[entity.name] = graph.samples_of(entity)
         return graph
 
     def sampled(self, ref: relations.Ref) -> bool:
-        return relations.is_sampled(ref, self.component)
+        return relations.is_sampled(ref, self.entities)
 
     def ref_values(self, entity: Entity) -> dict[str, str | None]:
         return {
@@ -360,7 +355,6 @@ def _ref_view(graph: Graph, ref: relations.Ref, fields: dict[str, FieldView]) ->
         on_delete=ref.field.delete_rule,
         fk_name=naming.db_name(f"fk_{table}_{column}"),
         ix_name=naming.db_name(f"ix_{table}_{column}"),
-        deferred=relations.is_deferred(ref, graph.component),
         fixture=fixture_id(ref.target) if sampled else None,
     )
 
@@ -425,11 +419,7 @@ def entity_view(entity: Entity, down_revision: str, graph: Graph | None = None) 
 
 def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
     """Views of all entities in table creation order (parents before the tables that refer to
-    them; spec order otherwise), chained into one linear migration history in that order.
-
-    A deferred foreign key (an optional ref inside a cycle) is added by the revision of
-    whichever of its two tables comes last.
-    """
+    them; spec order otherwise), chained into one linear migration history in that order."""
     graph = Graph.of(entities)
     by_name = {e.name: e for e in entities}
     order = relations.creation_order([e.name for e in entities], graph.refs)
@@ -439,15 +429,6 @@ def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
         view = entity_view(by_name[name], down, graph)
         views.append(view)
         down = view.revision
-    position = {v.name: i for i, v in enumerate(views)}
-    for view in views:
-        for ref in view.refs:
-            if ref.deferred:
-                later = max(position[view.name], position[ref.target.name])
-                host = views[later]
-                views[later] = dataclasses.replace(
-                    host, deferred_fks=(*host.deferred_fks, (view.table, ref))
-                )
     _refuse_name_clashes(views)
     return views
 
