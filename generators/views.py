@@ -68,7 +68,7 @@ class FieldView:
 
     @property
     def sortable(self) -> bool:
-        return self.type in SCALAR and not self.spec.sensitive
+        return self.type in SCALAR and self.type != "ref" and not self.spec.sensitive
 
     @property
     def py_type(self) -> str:
@@ -111,6 +111,7 @@ class RefView:
     fk_name: str
     ix_name: str
     fixture: str | None  # the parent id the sample rows use (None: left empty in tests)
+    segment: str  # `/<targets>/{id}/<segment>` lists the rows pointing at one target
 
     @property
     def self_ref(self) -> bool:
@@ -356,6 +357,7 @@ def _ref_view(graph: Graph, ref: relations.Ref, fields: dict[str, FieldView]) ->
         fk_name=naming.db_name(f"fk_{table}_{column}"),
         ix_name=naming.db_name(f"ix_{table}_{column}"),
         fixture=fixture_id(ref.target) if sampled else None,
+        segment=next(s for s, r in nested_segments(ref.target, graph.refs).items() if r is ref),
     )
 
 
