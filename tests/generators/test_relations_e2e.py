@@ -205,4 +205,7 @@ def test_schemathesis_finds_nothing_against_the_served_relations(
         timeout=280,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    # Random uuids seldom name a parent row, so schemathesis warns that most child writes
+    # are 422s (a warning, not an issue); any failed or errored case fails the test.
+    cases = next(line for line in result.stdout.splitlines() if " generated, " in line)
+    assert "passed" in cases and "failed" not in cases and "error" not in cases, cases
