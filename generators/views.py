@@ -424,6 +424,7 @@ def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
     them; spec order otherwise), chained into one linear migration history in that order."""
     graph = Graph.of(entities)
     by_name = {e.name: e for e in entities}
+
     order = relations.creation_order([e.name for e in entities], graph.refs)
     views: list[EntityView] = []
     down = BASE_REVISION
@@ -433,6 +434,17 @@ def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
         down = view.revision
     _refuse_name_clashes(views)
     return views
+
+
+def refuse_unknown_targets(entities: tuple[Entity, ...]) -> None:
+    """A whole spec's refs must name its entities (one entity alone may point elsewhere)."""
+    names = {e.name for e in entities}
+    for ref in (r for e in entities for r in relations.refs_of(e)):
+        if ref.target not in names:
+            raise GenerationError(
+                f"{ref.source}.{ref.field.name} refers to {ref.target}, which the spec lacks",
+                hint=f"add the {ref.target} entity, or remove the ref",
+            )
 
 
 def _refuse_name_clashes(views: list[EntityView]) -> None:

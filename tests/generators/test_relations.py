@@ -13,6 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.codegen import write_generated
+from bot.errors import GenerationError
 from bot.gates.migration_ops import summarize
 from bot.migrations import generate_with_history
 from generators.migration import is_revision_path
@@ -213,3 +214,19 @@ def test_adding_an_optional_ref_to_a_shipped_table_appends_one_additive_revision
         "create index ix_data_sources_folder_id on data_sources (additive)",
         "create foreign key on data_sources.folder_id (additive)",
     ]
+
+
+def test_a_child_named_item_does_not_shadow_its_parents_list_route() -> None:
+    tree = entity("Item", ref("parent", "Item", on_delete="cascade"), ref("order", "Order"))
+    spec, found = validate_spec_data(
+        {"version": 1, "entities": [tree, entity("Order", ref("up", "Order"))]}
+    )
+    assert spec is not None, found
+    api = generate_service(spec).files["app/api/order.py"]
+    assert api.count("def list_items(") == 1 and "def list_nested_items(" in api
+
+
+def test_generating_a_ref_to_a_missing_entity_is_a_readable_error() -> None:
+    spec = SpecFile.empty().upsert(load_spec(EXAMPLE.read_text()).entity("SyncRun"))
+    with pytest.raises(GenerationError, match=r"SyncRun\.source refers to DataSource"):
+        generate_service(spec)
