@@ -23,7 +23,8 @@ MAX_STRING_LENGTH = 10_485_760  # PostgreSQL's varchar limit
 INT64 = (-(2**63), 2**63 - 1)
 STRING_TYPES = frozenset({"string", "text"})
 NUMERIC_TYPES = frozenset({"integer", "float"})
-NO_DEFAULT_TYPES = frozenset({"uuid", "datetime", "date"})
+NO_DEFAULT_TYPES = frozenset({"uuid", "datetime", "date", "ref"})
+REF_SUFFIX = "_id"  # a `ref` field `source` is the column and API field `source_id`
 AUTO_FIELDS = {"id": "primary_key", "created_at": "auto_now_add", "updated_at": "auto_now"}
 _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
@@ -273,10 +274,61 @@ def _managed_problems(field: Field, path: str) -> list[Problem]:
     return problems
 
 
+def _ref_problems(field: Field, path: str) -> list[Problem]:
+    """A `ref` names its target entity; `entity`/`on_delete` mean nothing on other types."""
+    if field.type != "ref":
+        return [
+            Problem(
+                f"{path}.{key}", f"{key} applies to ref fields, not {field.type}", f"remove '{key}'"
+            )
+            for key in ("entity", "on_delete")
+            if getattr(field, key) is not None
+        ]
+    problems = []
+    if field.entity is None:
+        problems.append(
+            Problem(
+                f"{path}.entity",
+                "a ref field needs the entity it references",
+                'add "entity": "Parent"',
+            )
+        )
+    elif not naming.is_pascal_case(field.entity):
+        problems.append(
+            Problem(
+                f"{path}.entity",
+                f"{show(field.entity)} is not an entity name",
+                "use the PascalCase name of an entity",
+            )
+        )
+    if len(field.name) + len(REF_SUFFIX) > naming.MAX_NAME:
+        problems.append(
+            Problem(
+                f"{path}.name",
+                f"its column {field.name}{REF_SUFFIX} is over {naming.MAX_NAME} characters",
+                "shorten the name",
+            )
+        )
+    if field.delete_rule == "set_null" and field.required:
+        problems.append(
+            Problem(
+                f"{path}.on_delete",
+                "set_null needs an optional ref (a required one cannot be emptied)",
+                'drop "required" or use "cascade" or "restrict"',
+            )
+        )
+    if field.sensitive:
+        problems.append(
+            Problem(f"{path}.sensitive", "a ref field cannot be sensitive", "remove 'sensitive'")
+        )
+    return problems
+
+
 def field_problems(field: Field, path: str) -> list[Problem]:
     """Every rule of one field; `path` is where it sits (`fields[3]`)."""
     problems = _name_problems(field.name, f"{path}.name")
     problems += _type_problems(field, path)
+    problems += _ref_problems(field, path)
     problems += _managed_problems(field, path)
     problems += _default_problems(field, f"{path}.default")
     if field.renamed_from is not None:

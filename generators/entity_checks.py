@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generators import naming
+from generators import naming, relations
 from generators.checks import (
     MAX_ACTIONS,
     MAX_DESCRIPTION,
     MAX_FIELDS,
     MAX_INDEXES,
+    REF_SUFFIX,
     field_problems,
     text_problems,
 )
 from generators.problem import Problem, show
 
+EXPAND = "expand"  # the query parameter that embeds referenced rows
 # `pk_<table>` must fit PostgreSQL's 63-character identifiers.
 MAX_TABLE = naming.MAX_NAME - 3
 
@@ -90,8 +92,47 @@ def parts_problems(parts: Parts) -> list[Problem]:
     first, found = _field_name_problems(parts.fields)
     known: dict[str, Field | None] = dict.fromkeys(parts.unreadable)
     known.update((name, field) for name, (_, field) in first.items())
-    problems += found + _index_problems(parts.indexes, known)
+    problems += found + _key_problems(first) + _index_problems(parts.indexes, known)
     return problems + _action_problems(parts.actions)
+
+
+def api_keys(field: Field) -> tuple[str, ...]:
+    """The keys a field takes in API answers: a ref `source` is `source_id`, and `source`
+    when expanded."""
+    return (field.name + REF_SUFFIX, field.name) if field.type == "ref" else (field.name,)
+
+
+def _key_problems(first: dict[str, tuple[int, Field]]) -> list[Problem]:
+    """A ref's `<name>_id` column and its expansion key must not be another field's name."""
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    attributes: dict[str, str] = {}
+    refs = {name for name, (_, f) in first.items() if f.type == "ref"}
+    has_refs = bool(refs)
+    for name, (i, field) in first.items():
+        for key in api_keys(field):
+            other = owners.get(key) or attributes.get(naming.python_attribute(key))
+            involved = field.type == "ref" or (other is not None and other in refs)
+            if other is not None and other != name and involved:
+                problems.append(
+                    Problem(
+                        f"fields[{i}].name",
+                        f"{show(name)} would answer with the key {show(key)}, "
+                        f"which {show(other)} uses too",
+                        "rename one of them: a ref 'x' is sent and read as 'x_id'",
+                    )
+                )
+            owners.setdefault(key, name)
+            attributes.setdefault(naming.python_attribute(key), name)
+        if has_refs and name == EXPAND:
+            problems.append(
+                Problem(
+                    f"fields[{i}].name",
+                    f"{show(EXPAND)} is a query parameter of an entity with refs",
+                    f"rename it, e.g. '{EXPAND}_value'",
+                )
+            )
+    return problems
 
 
 def _name_problems(name: str) -> list[Problem]:
@@ -227,8 +268,9 @@ def _action_problems(actions: tuple[tuple[int, Action], ...]) -> list[Problem]:
 
 
 def spec_problems(spec: SpecFile) -> list[Problem]:
-    """Rules across entities: unique names, tables and URL paths."""
-    return entity_name_problems(enumerate(entity.name for entity in spec.entities))
+    """Rules across entities: unique names, tables and URL paths, references."""
+    problems = entity_name_problems(enumerate(entity.name for entity in spec.entities))
+    return problems + reference_problems(tuple(enumerate(spec.entities)))
 
 
 def entity_name_problems(names: Iterable[tuple[int, str]]) -> list[Problem]:
@@ -248,3 +290,89 @@ def entity_name_problems(names: Iterable[tuple[int, str]]) -> list[Problem]:
             )
         tables.setdefault(table, name)
     return problems
+
+
+def reference_problems(
+    entities: Sequence[tuple[int, Entity]], names: Collection[str] | None = None
+) -> list[Problem]:
+    """Refs across entities: known targets, no cycle of required refs, free nested routes.
+
+    `names` are every declared entity name (including ones whose definition is broken), so a
+    ref to a broken entity is not also reported as unknown.
+    """
+    declared = set(names if names is not None else (e.name for _, e in entities))
+    position = {e.name: i for i, e in entities}
+    problems: list[Problem] = []
+    refs: list[relations.Ref] = []
+    for i, entity in entities:
+        for j, field in enumerate(entity.fields):
+            if field.type != "ref" or field.entity is None:
+                continue
+            if field.entity not in declared:
+                known = ", ".join(sorted(declared)) or "none"
+                problems.append(
+                    Problem(
+                        f"entities[{i}].fields[{j}].entity",
+                        f"unknown entity {show(field.entity)}",
+                        f"declared entities: {known}"[:300],
+                    )
+                )
+            else:
+                refs.append(relations.Ref(entity.name, field))
+    for cycle in relations.cycles([e.name for _, e in entities], refs):
+        first = cycle[0]
+        fields = _entity(entities, first.source).fields
+        j = next(k for k, f in enumerate(fields) if f is first.field)
+        chain = ", ".join(f"{r.source}.{r.field.name} → {r.target}" for r in cycle)
+        if all(r.field.required for r in cycle):
+            message = f"required refs form a cycle ({chain}): no row could ever be created first"
+            hint = 'make one of these refs optional: drop "required"'
+        else:
+            message = f"refs form a cycle through several entities ({chain})"
+            hint = (
+                "keep the ref on one side only, or link the two through an entity of its own "
+                "with a ref to each; a ref to the entity itself, a tree, is fine"
+            )
+        where = f"entities[{position[first.source]}].fields[{j}]"
+        problems.append(Problem(where, message, hint))
+    return problems + _nested_route_problems(entities, refs)
+
+
+def _entity(entities: Sequence[tuple[int, Entity]], name: str) -> Entity:
+    return next(e for _, e in entities if e.name == name)
+
+
+def _nested_route_problems(
+    entities: Sequence[tuple[int, Entity]], refs: Sequence[relations.Ref]
+) -> list[Problem]:
+    """`GET /parents/{id}/<children>` must not be an item action of the parent."""
+    problems = []
+    for i, entity in entities:
+        actions = {a.name: k for k, a in enumerate(entity.actions) if a.scope == "item"}
+        for segment in nested_segments(entity.name, refs):
+            if segment in actions:
+                problems.append(
+                    Problem(
+                        f"entities[{i}].actions[{actions[segment]}].name",
+                        f"/{naming.kebab_plural(entity.name)}/{{id}}/{segment} already lists "
+                        "the rows that reference it",
+                        "rename the action",
+                    )
+                )
+    return problems
+
+
+def nested_segments(parent: str, refs: Iterable[relations.Ref]) -> dict[str, relations.Ref]:
+    """The URL segment under `/parents/{id}/` of each ref to `parent`: the child's kebab plural,
+    or `<plural>-by-<ref>` when one child refers to the parent more than once."""
+    into = [r for r in refs if r.target == parent]
+    counts: dict[str, int] = {}
+    for ref in into:
+        counts[ref.source] = counts.get(ref.source, 0) + 1
+    segments: dict[str, relations.Ref] = {}
+    for ref in into:
+        segment = naming.kebab_plural(ref.source)
+        if counts[ref.source] > 1:
+            segment += "-by-" + ref.field.name.replace("_", "-")
+        segments[segment] = ref
+    return segments

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from generators import entity_checks
+from generators.checks import REF_SUFFIX
 
 __all__ = [
     "AUTO_FIELDS",
@@ -33,12 +34,15 @@ __all__ = [
     "FieldType",
     "Index",
     "Model",
+    "OnDelete",
     "SpecFile",
 ]
 
 FieldType = Literal[
-    "uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum", "json"
-]
+    "uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum", "json",
+    "ref",
+]  # fmt: skip
+OnDelete = Literal["cascade", "restrict", "set_null"]
 FIELD_TYPES: tuple[str, ...] = typing.get_args(FieldType)
 COLLECT = "issuebot_collect"  # validation context key: report problems instead of raising
 
@@ -67,6 +71,18 @@ class Field(Model):
     auto_now: StrictBool = False
     description: StrictStr | None = None
     renamed_from: StrictStr | None = None
+    entity: StrictStr | None = None  # a `ref` field's target entity
+    on_delete: OnDelete | None = None  # a `ref` field's rule; None means "restrict"
+
+    @property
+    def delete_rule(self) -> OnDelete:
+        """What deleting the referenced row does to this one (`ref` fields)."""
+        return self.on_delete or "restrict"
+
+    @property
+    def column(self) -> str:
+        """Its column and API key: a ref `source` is stored and sent as `source_id`."""
+        return self.name + REF_SUFFIX if self.type == "ref" else self.name
 
     @property
     def server_managed(self) -> bool:

@@ -86,6 +86,7 @@ RESERVED_ENTITIES: frozenset[str] = frozenset(
         "DbSession",
         "Helpers",
         "LABEL",
+        "REFERENCED",
         "ListQuery",
         "Service",
         "TABLE",

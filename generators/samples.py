@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +114,7 @@ def invalid_values(field: Field) -> list[JsonValue]:
     others: dict[str, list[JsonValue]] = {
         "boolean": ["not-a-bool"],
         "uuid": ["not-a-uuid"],
+        "ref": ["not-a-uuid"],
         "datetime": ["not-a-date"],
         "date": ["2024-13-45"],
     }
@@ -127,16 +131,35 @@ def _capacity(rows: list[dict[str, JsonValue]], uniques: tuple[IndexView, ...]) 
     return 0
 
 
-def samples_for(entity: Entity, uniques: tuple[IndexView, ...]) -> Samples:
-    """Every piece of test data for one entity."""
+def fixture_id(entity: str) -> str:
+    """The id of the one row of `entity` that other entities' test rows refer to."""
+    digest = hashlib.sha256(f"issuebot:fixture:{entity}".encode()).hexdigest()
+    return str(uuid.UUID(hex=digest[:32], version=4))
+
+
+def samples_for(
+    entity: Entity,
+    uniques: tuple[IndexView, ...],
+    refs: Mapping[str, str | None] | None = None,
+) -> Samples:
+    """Every piece of test data for one entity.
+
+    `refs` gives each ref field's value in every row: the id of a parent row the tests insert
+    first, or None where the ref is left empty (a self-reference, a ref inside a cycle).
+    """
     inputs = [f for f in entity.fields if not f.server_managed]
-    rows = [{f.name: sample(f, n) for f in inputs} for n in range(ROWS)]
+    given = refs or {}
+
+    def value(field: Field, n: int) -> JsonValue:
+        return given.get(field.name) if field.type == "ref" else sample(field, n)
+
+    rows = [{f.column: value(f, n) for f in inputs} for n in range(ROWS)]
     return Samples(
         rows=tuple(rows),
         capacity=_capacity(rows, uniques),
-        invalid=tuple((f.name, v) for f in inputs for v in invalid_values(f)),
-        required=tuple(f.name for f in inputs if f.required),
-        defaults=tuple((f.name, f.default) for f in inputs if f.default is not None),
-        secrets=tuple(f.name for f in inputs if f.sensitive),
-        varying=tuple(f.name for f in inputs if rows[0][f.name] != rows[1][f.name]),
+        invalid=tuple((f.column, v) for f in inputs for v in invalid_values(f)),
+        required=tuple(f.column for f in inputs if f.required),
+        defaults=tuple((f.column, f.default) for f in inputs if f.default is not None),
+        secrets=tuple(f.column for f in inputs if f.sensitive),
+        varying=tuple(f.column for f in inputs if rows[0][f.column] != rows[1][f.column]),
     )

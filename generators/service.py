@@ -17,7 +17,7 @@ from generators.header import checksum, comment_prefix
 from generators.migration import History, NextRevision
 from generators.render import environment
 from generators.spec import SpecFile
-from generators.views import BASE_REVISION, EntityView, entity_views
+from generators.views import BASE_REVISION, EntityView, entity_views, refuse_unknown_targets
 
 __all__ = ["Endpoint", "GeneratedService", "entity_endpoints", "generate_service"]
 
@@ -94,6 +94,7 @@ def generate_service(
     `next_revision`, if any, is appended: a migration once written is never rendered again.
     """
     env = environment(overrides)
+    refuse_unknown_targets(spec.entities)
     views = entity_views(spec.entities)
     service = GeneratedService()
     context: dict[str, object] = {"entities": views, "base_revision": BASE_REVISION}

@@ -86,6 +86,10 @@ def _problem(err: ErrorDetails) -> Problem:
         return Problem(path, f"unknown type {show(value)}", f"use one of: {', '.join(FIELD_TYPES)}")
     if kind == "literal_error" and loc[-1] == "scope":
         return Problem(path, f"unknown scope {show(value)}", "use 'item' or 'collection'")
+    if kind == "literal_error" and loc[-1] == "on_delete":
+        return Problem(
+            path, f"unknown on_delete {show(value)}", "use cascade, restrict or set_null"
+        )
     if kind == "literal_error" and loc[-1] == "version":
         return Problem(path, f"unsupported version {show(value)}", "use 1")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -189,20 +193,31 @@ def validate_spec_data(data: object) -> tuple[SpecFile | None, list[Problem]]:
         raw_entities = []
     entities: list[Entity] = []
     names: list[tuple[int, str]] = []
+    as_written: list[tuple[int, Entity]] = []
     for i, raw in enumerate(raw_entities):
         entity, found = validate_entity_data(raw)
         problems += [p.under(f"entities[{i}]") for p in found]
         if entity is not None:
             entities.append(entity)
+            as_written.append((i, _as_written(entity, raw)))
         name = raw.get("name") if isinstance(raw, dict) else None
         if isinstance(name, str) and not any(p.path.startswith("name") for p in found):
             names.append((i, name))
     problems += entity_checks.entity_name_problems(names)
+    problems += entity_checks.reference_problems(as_written, [name for _, name in names])
     if problems or shell is None:
         return None, problems
     spec = shell.model_copy(update={"entities": tuple(entities)})
     problems = _name_clashes(spec.entities)
     return (None, problems) if problems else (spec, [])
+
+
+def _as_written(entity: Entity, raw: dict[str, Any]) -> Entity:
+    """The entity without the auto fields the spec left out, so field positions match it."""
+    written = {f.get("name") for f in raw["fields"] if isinstance(f, dict)}
+    return entity.model_copy(
+        update={"fields": tuple(f for f in entity.fields if f.name in written)}
+    )
 
 
 def _name_clashes(entities: tuple[Entity, ...]) -> list[Problem]:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pydantic import JsonValue
 
 from bot.errors import GenerationError
-from generators import naming
+from generators import naming, relations
+from generators.entity_checks import nested_segments
 from generators.model import Entity, Field
-from generators.samples import Samples, samples_for
+from generators.samples import Samples, fixture_id, samples_for
 
 PY_TYPES = {
     "uuid": "uuid.UUID",
@@ -22,6 +23,7 @@ PY_TYPES = {
     "datetime": "dt.datetime",
     "date": "dt.date",
     "json": "typing.Any",
+    "ref": "uuid.UUID",
 }
 SCALAR = frozenset(PY_TYPES) - {"json"}
 
@@ -62,11 +64,11 @@ class FieldView:
 
     @property
     def filterable(self) -> bool:
-        return self.type in ("enum", "boolean") and not self.spec.sensitive
+        return self.type in ("enum", "boolean", "ref") and not self.spec.sensitive
 
     @property
     def sortable(self) -> bool:
-        return self.type in SCALAR and not self.spec.sensitive
+        return self.type in SCALAR and self.type != "ref" and not self.spec.sensitive
 
     @property
     def py_type(self) -> str:
@@ -81,6 +83,68 @@ class IndexView:
     name: str
     columns: tuple[str, ...]
     fields: tuple[FieldView, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The entity a ref points at, as the referring entity's files need it."""
+
+    name: str
+    snake: str
+    table: str
+    path: str
+    label: str
+    rows: tuple[dict[str, JsonValue], ...]  # its sample rows (a fresh parent in delete tests)
+    capacity: int
+
+
+@dataclass(frozen=True)
+class RefView:
+    """A `ref` field: the `<name>_id` column, its foreign key, and what it points at."""
+
+    source: str
+    field: FieldView
+    name: str  # the `?expand=` value and the key of the embedded row
+    attr: str
+    target: Target
+    on_delete: str
+    fk_name: str
+    ix_name: str
+    fixture: str | None  # the parent id the sample rows use (None: left empty in tests)
+    segment: str  # `/<targets>/{id}/<segment>` lists the rows pointing at one target
+
+    @property
+    def self_ref(self) -> bool:
+        return self.source == self.target.name
+
+    @property
+    def ondelete(self) -> str | None:
+        """The SQL rule; restrict is NO ACTION in the database (checked at statement end, so
+        a whole tree can be deleted at once) and enforced with a 409 by the API first."""
+        return {"cascade": "CASCADE", "set_null": "SET NULL"}.get(self.on_delete)
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """Rows of another entity (or the same) that reference this one through one ref."""
+
+    segment: str  # `/parents/{id}/<segment>`
+    name: str
+    snake: str
+    path: str
+    label: str
+    plural_label: str
+    ref: RefView
+
+
+@dataclass(frozen=True)
+class FixtureRow:
+    """A parent row the generated tests insert first, so sample rows can refer to it."""
+
+    name: str
+    snake: str
+    id: str
+    row: dict[str, JsonValue]
 
 
 @dataclass(frozen=True)
@@ -112,6 +176,9 @@ class EntityView:
     revision: str
     down_revision: str
     samples: Samples
+    refs: tuple[RefView, ...] = ()
+    children: tuple[ChildView, ...] = ()
+    fixtures: tuple[FixtureRow, ...] = ()
 
     @property
     def inputs(self) -> tuple[FieldView, ...]:
@@ -140,6 +207,28 @@ class EntityView:
         return tuple(f for f in self.fields if f.spec.sensitive)
 
     @property
+    def expansions(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.refs)
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """Other entities this one's API imports (for existence checks and expansion)."""
+        seen: dict[str, Target] = {}
+        for ref in self.refs:
+            if ref.target.name != self.name:
+                seen.setdefault(ref.target.name, ref.target)
+        return tuple(seen.values())
+
+    @property
+    def child_entities(self) -> tuple[ChildView, ...]:
+        """One child view per other entity whose rows reference this one (for imports)."""
+        seen: dict[str, ChildView] = {}
+        for child in self.children:
+            if child.name != self.name:
+                seen.setdefault(child.name, child)
+        return tuple(seen.values())
+
+    @property
     def item_actions(self) -> tuple[ActionView, ...]:
         return tuple(a for a in self.actions if a.scope == "item")
 
@@ -158,16 +247,24 @@ BASE_REVISION = revision_id("action_requests")
 
 def _field_view(table: str, field: Field) -> FieldView:
     enum_type = naming.db_name(f"{table}_{field.name}_enum") if field.type == "enum" else ""
-    return FieldView(field, field.name, naming.python_attribute(field.name), enum_type)
+    return FieldView(field, field.column, naming.python_attribute(field.column), enum_type)
 
 
 def _constraints(
     table: str, entity: Entity, by_name: dict[str, FieldView]
 ) -> tuple[tuple[IndexView, ...], tuple[IndexView, ...]]:
+    column = {f.name: f.column for f in entity.fields}
     groups: list[tuple[tuple[str, ...], bool]] = [
-        ((f.name,), True) for f in entity.fields if f.unique
+        ((f.column,), True) for f in entity.fields if f.unique
     ]
-    groups += [(tuple(i.fields), i.unique) for i in entity.indexes]
+    groups += [(tuple(column[n] for n in i.fields), i.unique) for i in entity.indexes]
+    # every foreign key gets an index (joins, the nested route, the delete checks) unless a
+    # declared index or unique constraint already starts with its column
+    groups += [
+        ((f.column,), False)
+        for f in entity.fields
+        if f.type == "ref" and not any(g[0][:1] == (f.column,) for g in groups)
+    ]
     seen: set[tuple[tuple[str, ...], bool]] = set()
     uniques: list[IndexView] = []
     indexes: list[IndexView] = []
@@ -182,9 +279,92 @@ def _constraints(
     return tuple(uniques), tuple(indexes)
 
 
-def entity_view(entity: Entity, down_revision: str) -> EntityView:
-    """Derive every name of one (validated) entity."""
+@dataclass(frozen=True)
+class Graph:
+    """What one entity's view needs to know of the others: the reference graph."""
+
+    entities: dict[str, Entity]
+    refs: tuple[relations.Ref, ...]
+    samples: dict[str, Samples]
+
+    @classmethod
+    def of(cls, entities: tuple[Entity, ...]) -> Graph:
+        by_name = {e.name: e.with_auto_fields() for e in entities}
+        refs = tuple(r for e in entities for r in relations.refs_of(e) if r.target in by_name)
+        graph = cls(by_name, refs, {})
+        for entity in by_name.values():
+            graph.samples[entity.name] = graph.samples_of(entity)
+        return graph
+
+    def sampled(self, ref: relations.Ref) -> bool:
+        return relations.is_sampled(ref, self.entities)
+
+    def ref_values(self, entity: Entity) -> dict[str, str | None]:
+        return {
+            r.field.name: fixture_id(r.target) if self.sampled(r) else None
+            for r in self.refs
+            if r.source == entity.name
+        }
+
+    def samples_of(self, entity: Entity) -> Samples:
+        table = naming.table_name(entity.name)
+        fields = tuple(_field_view(table, f) for f in entity.fields)
+        uniques, _ = _constraints(table, entity, {f.name: f for f in fields})
+        return samples_for(entity, uniques, self.ref_values(entity))
+
+    def fixtures(self, name: str) -> tuple[FixtureRow, ...]:
+        """Parent rows (transitively) that `name`'s sample rows need, parents first."""
+        needed: list[str] = []
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            for ref in self.refs:
+                if ref.source == current and self.sampled(ref) and ref.target not in needed:
+                    needed.append(ref.target)
+                    stack.append(ref.target)
+        order = relations.creation_order(list(self.entities), self.refs)
+        return tuple(
+            FixtureRow(n, naming.snake_case(n), fixture_id(n), self.samples[n].rows[0])
+            for n in order
+            if n in needed
+        )
+
+    def target(self, name: str) -> Target:
+        table = naming.table_name(name)
+        samples = self.samples[name]
+        return Target(
+            name,
+            naming.snake_case(name),
+            table,
+            naming.kebab_plural(name),
+            naming.words(name),
+            samples.rows,
+            samples.capacity,
+        )
+
+
+def _ref_view(graph: Graph, ref: relations.Ref, fields: dict[str, FieldView]) -> RefView:
+    table = naming.table_name(ref.source)
+    column = ref.field.column
+    sampled = graph.sampled(ref)
+    return RefView(
+        source=ref.source,
+        field=fields[column],
+        name=ref.field.name,
+        attr=naming.python_attribute(ref.field.name),
+        target=graph.target(ref.target),
+        on_delete=ref.field.delete_rule,
+        fk_name=naming.db_name(f"fk_{table}_{column}"),
+        ix_name=naming.db_name(f"ix_{table}_{column}"),
+        fixture=fixture_id(ref.target) if sampled else None,
+        segment=next(s for s, r in nested_segments(ref.target, graph.refs).items() if r is ref),
+    )
+
+
+def entity_view(entity: Entity, down_revision: str, graph: Graph | None = None) -> EntityView:
+    """Derive every name of one (validated) entity (`graph`: the spec it belongs to)."""
     entity = entity.with_auto_fields()
+    graph = graph or Graph.of((entity,))
     table = naming.table_name(entity.name)
     fields = tuple(_field_view(table, f) for f in entity.fields)
     by_name = {f.name: f for f in fields}
@@ -199,6 +379,25 @@ def entity_view(entity: Entity, down_revision: str) -> EntityView:
         )
         for a in entity.actions
     )
+    refs = tuple(_ref_view(graph, r, by_name) for r in graph.refs if r.source == entity.name)
+    children = []
+    for segment, ref in nested_segments(entity.name, graph.refs).items():
+        child = graph.entities[ref.source]
+        child_fields = {
+            f.column: _field_view(naming.table_name(child.name), f) for f in child.fields
+        }
+        child_table = naming.table_name(child.name)
+        children.append(
+            ChildView(
+                segment=segment,
+                name=child.name,
+                snake=naming.snake_case(child.name),
+                path=naming.kebab_plural(child.name),
+                label=naming.words(child.name),
+                plural_label=child_table.replace("_", " "),
+                ref=_ref_view(graph, ref, child_fields),
+            )
+        )
     return EntityView(
         spec=entity,
         name=entity.name,
@@ -213,20 +412,39 @@ def entity_view(entity: Entity, down_revision: str) -> EntityView:
         actions=actions,
         revision=revision_id(table),
         down_revision=down_revision,
-        samples=samples_for(entity, uniques),
+        samples=graph.samples.get(entity.name) or graph.samples_of(entity),
+        refs=refs,
+        children=tuple(children),
+        fixtures=graph.fixtures(entity.name),
     )
 
 
 def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
-    """Views of all entities, chained into one linear migration history in spec order."""
+    """Views of all entities in table creation order (parents before the tables that refer to
+    them; spec order otherwise), chained into one linear migration history in that order."""
+    graph = Graph.of(entities)
+    by_name = {e.name: e for e in entities}
+
+    order = relations.creation_order([e.name for e in entities], graph.refs)
     views: list[EntityView] = []
     down = BASE_REVISION
-    for entity in entities:
-        view = entity_view(entity, down)
+    for name in order:
+        view = entity_view(by_name[name], down, graph)
         views.append(view)
         down = view.revision
     _refuse_name_clashes(views)
     return views
+
+
+def refuse_unknown_targets(entities: tuple[Entity, ...]) -> None:
+    """A whole spec's refs must name its entities (one entity alone may point elsewhere)."""
+    names = {e.name for e in entities}
+    for ref in (r for e in entities for r in relations.refs_of(e)):
+        if ref.target not in names:
+            raise GenerationError(
+                f"{ref.source}.{ref.field.name} refers to {ref.target}, which the spec lacks",
+                hint=f"add the {ref.target} entity, or remove the ref",
+            )
 
 
 def _refuse_name_clashes(views: list[EntityView]) -> None:
@@ -239,6 +457,7 @@ def _refuse_name_clashes(views: list[EntityView]) -> None:
         names = [view.table, f"pk_{view.table}"]
         names += [c.name for c in (*view.uniques, *view.indexes)]
         names += [f.enum_type for f in view.enums]
+        names += [r.fk_name for r in view.refs]
         for name in names:
             if name in seen:
                 raise GenerationError(

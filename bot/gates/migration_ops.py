@@ -113,6 +113,7 @@ class _Reader(ast.NodeVisitor):
     def __init__(self) -> None:
         self.found: list[Operation] = []
         self.batch: list[str] = []
+        self.added: set[tuple[str, str]] = set()  # columns this revision adds (empty)
 
     def visit_If(self, node: ast.If) -> None:
         dialects = [c.value for c in ast.walk(node.test) if isinstance(c, ast.Constant)]
@@ -152,6 +153,8 @@ class _Reader(ast.NodeVisitor):
             return []
         if name == "execute":
             return [_execute(_literal(args[0]) if args else None)]
+        if name == "create_foreign_key":
+            return [self._foreign_key(args, keywords, batch=batch)]
         table: object = None
         if batch and self.batch:
             table = self.batch[-1]
@@ -172,6 +175,7 @@ class _Reader(ast.NodeVisitor):
             column_name = _literal(column.args[0]) if column.args else "?"
             nullable = {k.arg: _literal(k.value) for k in column.keywords}.get("nullable", True)
             where = f"{table_name}.{column_name}"
+            self.added.add((table_name, str(column_name)))
             if nullable is False:
                 return [Operation("add required column (rows get its default)", where, RISKY)]
             return [Operation("add column", where, "additive")]
@@ -184,6 +188,27 @@ class _Reader(ast.NodeVisitor):
         if name in ("create_unique_constraint", "create_check_constraint"):
             return [Operation(name.replace("_", " "), f"{first} on {table_name}", "data-changing")]
         return [Operation(name.replace("_", " "), table_name, "data-changing")]
+
+    def _foreign_key(
+        self, args: list[ast.expr], keywords: dict[str, ast.expr], *, batch: bool
+    ) -> Operation:
+        """A foreign key on columns this revision adds holds no rows that could break it: a
+        ref added to an existing table is additive; on existing columns it may fail."""
+        table: object
+        if batch and self.batch:
+            table, local = self.batch[-1], args[2] if len(args) > 2 else None
+        else:
+            table, local = (
+                (_literal(args[1]) if len(args) > 1 else None),
+                (args[3] if len(args) > 3 else None),
+            )
+        local = keywords.get("local_cols", local)
+        columns = _literal(local)
+        table_name = table if isinstance(table, str) else "?"
+        names = [str(c) for c in columns] if isinstance(columns, list) else []
+        where = f"{table_name}.{','.join(names) or '?'}"
+        new = bool(names) and all((table_name, c) in self.added for c in names)
+        return Operation("create foreign key on", where, "additive" if new else RISKY)
 
 
 def _unwrap_f(node: ast.expr) -> ast.expr:
