@@ -22,6 +22,7 @@ import venv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
 import pytest
 import yaml
 
@@ -168,7 +169,10 @@ def test_the_scaffolded_generated_code_job_passes_on_the_emulators_runner(
         gh.wait_for_workflows(timeout=300)
         red = gh.check_runs("acme/service", edited)["generated-code"]
         assert red.conclusion == "failure", red.output["summary"]
-        assert "Step `No drift and no hand edits of generated files` exited 14" in red.output["summary"]
+        assert (
+            "Step `No drift and no hand edits of generated files` exited 14"
+            in red.output["summary"]
+        )
 
 
 def test_the_changelog_has_a_section_for_this_version() -> None:

@@ -178,16 +178,20 @@ class WorkflowRunner:
                 return
             plans = plan_jobs(workflow, ctx)
         except Unsupported as why:
-            plans = [JobPlan(p.job_id, p.name, unsupported=str(why)) for p in plan_jobs({"jobs": workflow.get("jobs")}, ctx)]
+            plans = [
+                JobPlan(p.job_id, p.name, unsupported=str(why))
+                for p in plan_jobs({"jobs": workflow.get("jobs")}, ctx)
+            ]
         wanted = self.settings.jobs
         plans = [p for p in plans if wanted is None or p.job_id in wanted]
         if not plans:
             return
         ids = [self._create(repo, trigger.sha, p.name) for p in plans]
-        results = [self._run_one(trigger, ctx, plan, run_id) for plan, run_id in zip(plans, ids, strict=True)]
-        done = [r.conclusion for r in results]
-        overall = next((c for c in ("failure", "timed_out") if c in done), None)
-        overall = overall or ("success" if "success" in done else "neutral")
+        results = [
+            self._run_one(trigger, ctx, plan, run_id)
+            for plan, run_id in zip(plans, ids, strict=True)
+        ]
+        overall = _overall([r.conclusion for r in results])
         name = str(workflow.get("name") or path)
         workflows.complete_workflow_run(self.emulator, repo, sha=trigger.sha, name=name,
                                         conclusion=overall, login=ACTIONS_LOGIN, path=path,
@@ -223,6 +227,14 @@ class WorkflowRunner:
 
     def _post(self, repo: Repo, sha: str, name: str, result: JobResult) -> None:
         self._update(repo, self._create(repo, sha, name), _completed(result))
+
+
+def _overall(conclusions: list[str]) -> str:
+    """A workflow run's conclusion from its jobs': any red wins, then any green."""
+    for conclusion in ("failure", "timed_out", "success"):
+        if conclusion in conclusions:
+            return conclusion
+    return "neutral"
 
 
 def _completed(result: JobResult) -> dict[str, Any]:

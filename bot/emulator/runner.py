@@ -214,7 +214,9 @@ def _plan_job(job_id: str, job: Any, ctx: Context, base: Mapping[str, str]) -> J
     minutes = job.get("timeout-minutes", MAX_TIMEOUT_MINUTES)
     if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes <= 0:
         raise Unsupported(f"`timeout-minutes: {minutes}` on job `{job_id}`")
-    return JobPlan(job_id, job_name(job_id, job, ctx), planned, env, min(minutes, MAX_TIMEOUT_MINUTES))
+    return JobPlan(
+        job_id, job_name(job_id, job, ctx), planned, env, min(minutes, MAX_TIMEOUT_MINUTES)
+    )
 
 
 def job_name(job_id: str, job: Any, ctx: Context) -> str:
@@ -289,9 +291,7 @@ def checkout(git_dir: Path, sha: str, workspace: Path) -> None:
 def setup_python(where: Path) -> Path:
     """``actions/setup-python``: a fresh venv of this interpreter; returns its bin dir."""
     venv.create(where, with_pip=False, symlinks=True)
-    purelib = Path(
-        sysconfig.get_path("purelib", vars={"base": str(where), "platbase": str(where)})
-    )
+    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(where), "platbase": str(where)}))
     # The emulator's site-packages as a base (the runner's tool cache), as a path line.
     (purelib / "runner-base.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return where / "bin"
@@ -355,4 +355,6 @@ def run_job(
             why = f"Step `{step.name}` exited {outcome.returncode}."
             return JobResult("failure", f"{why}\n\n```\n{_tail(text)}\n```", text)
     text = "\n".join(log)
-    return JobResult("success", f"All {len(plan.steps)} steps passed.\n\n```\n{_tail(text)}\n```", text)
+    return JobResult(
+        "success", f"All {len(plan.steps)} steps passed.\n\n```\n{_tail(text)}\n```", text
+    )

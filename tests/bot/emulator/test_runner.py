@@ -84,7 +84,7 @@ def test_planning_names_what_this_runner_cannot_do() -> None:
     assert plans["check"].name == "status is ok" and not plans["check"].unsupported
     assert plans["db"].unsupported == "`services:` on job `db`"
     assert plans["x"].unsupported == "step `acme/deploy-action@v1` uses `acme/deploy-action@v1`"
-    with pytest.raises(Unsupported, match="github.event.pull_request.number"):
+    with pytest.raises(Unsupported, match=r"github\.event\.pull_request"):
         evaluate("${{ github.event.pull_request.number || github.ref }}", CTX, {})
     assert evaluate("${{ github.ref_name }}/${{env.A}}", CTX, {"A": "1"}) == "main/1"
 
@@ -120,7 +120,9 @@ def test_pushed_workflows_run_sandboxed_and_report_check_runs(
     work = tmp_path / "w"
     git(tmp_path, "clone", "-q", ci.clone_url("acme/widgets", "writer"), str(work))
     (work / ".github/workflows").mkdir(parents=True)
-    text = WORKFLOW.replace("PORT", str(ci.port)).replace("GIT_DIR", str(ci.git_dir("acme/widgets")))
+    text = WORKFLOW.replace("PORT", str(ci.port)).replace(
+        "GIT_DIR", str(ci.git_dir("acme/widgets"))
+    )
     (work / ".github/workflows/ci.yml").write_text(text)
     (work / "status.txt").write_text("ok\n")
     git(work, "add", "-A")
@@ -143,8 +145,13 @@ def test_pushed_workflows_run_sandboxed_and_report_check_runs(
                for d in ci.deliveries() if d.event == "check_run"]  # fmt: skip
     assert [a for a in actions if a[0] == "confined"] == [
         ("confined", "created", "queued"), ("confined", "completed", "completed")]  # fmt: skip
-    [workflow_run] = [d.payload["workflow_run"] for d in ci.deliveries() if d.event == "workflow_run"]
-    assert (workflow_run["conclusion"], workflow_run["path"]) == ("success", ".github/workflows/ci.yml")
+    [workflow_run] = [
+        d.payload["workflow_run"] for d in ci.deliveries() if d.event == "workflow_run"
+    ]
+    assert (workflow_run["conclusion"], workflow_run["path"]) == (
+        "success",
+        ".github/workflows/ci.yml",
+    )
 
     # A pull request whose head breaks the check: pull_request.opened runs it, red.
     git(work, "checkout", "-q", "-b", "broken")
