@@ -38,6 +38,7 @@ from bot.emulator.runner import (
 )
 from bot.emulator.state import Issue, Repo
 from bot.errors import ConfigError
+from bot.observability import get_logger
 from bot.testgate.sandbox import Sandbox, SandboxMode, resolve_sandbox
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 ACTIONS_LOGIN = "github-actions[bot]"
 WORKFLOWS_DIR = ".github/workflows"
+log = get_logger("issuebot.emulator.actions")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,10 @@ class WorkflowRunner:
                 self._busy = True
             try:
                 self._run_workflows(trigger)
+            except Exception as exc:  # one bad run must not stop the runner
+                if not self._closed:  # after close, the git dirs are gone: expected
+                    log.error("workflow_runner_failed", repo=trigger.repo.full_name,
+                              sha=trigger.sha, error=repr(exc))  # fmt: skip
             finally:
                 with self._cond:
                     self._busy = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import yaml
 from bot.emulator.actions import RunnerSettings
 from bot.emulator.runner import Context, Unsupported, evaluate, plan_jobs, triggered
 from bot.emulator.testing import EmulatorHandle, start_emulator
+from tests.bot.emulator.schemas import validate_webhook
 
 ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "Dev",
        "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev",
@@ -59,6 +61,14 @@ jobs:
           test ! -e "GIT_DIR"
           touch "$RUNNER_TEMP/mine"
           if touch /var/tmp/escape 2>/dev/null; then echo "wrote outside"; exit 1; fi
+  offline-install:
+    steps:
+      - uses: actions/setup-python@v5
+      - name: pip finds the runner's local wheel directory, and nothing else
+        run: |
+          python -m pip install -q tinypkg
+          python -c "import tinypkg; assert tinypkg.VALUE == 42"
+          if python -m pip install -q six-nonexistent-pkg; then exit 1; fi
   deploy:
     steps:
       - uses: acme/deploy-action@v1
@@ -72,9 +82,29 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def tiny_wheel(where: Path) -> Path:
+    """A one-module wheel, as a test's local wheel directory would hold."""
+    wheel = where / "tinypkg-1.0-py3-none-any.whl"
+    files = {
+        "tinypkg/__init__.py": "VALUE = 42\n",
+        "tinypkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n",
+        "tinypkg-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\n"
+        "Root-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    files["tinypkg-1.0.dist-info/RECORD"] = "".join(
+        f"{n},,\n" for n in [*files, "tinypkg-1.0.dist-info/RECORD"]
+    )
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return where
+
+
 @pytest.fixture
-def ci() -> Iterator[EmulatorHandle]:
-    with start_emulator(run_workflows=RunnerSettings(vars={"TARGET": "prod"})) as gh:
+def ci(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+    wheels = tiny_wheel(tmp_path_factory.mktemp("wheels"))
+    settings = RunnerSettings(vars={"TARGET": "prod"}, env={"PIP_FIND_LINKS": str(wheels)})
+    with start_emulator(run_workflows=settings) as gh:
         yield gh
 
 
@@ -133,7 +163,8 @@ def test_pushed_workflows_run_sandboxed_and_report_check_runs(
 
     runs = ci.check_runs("acme/widgets", sha)
     assert {n: r.conclusion for n, r in runs.items()} == {
-        "status is ok": "success", "confined": "success", "deploy": "neutral"}  # fmt: skip
+        "status is ok": "success", "confined": "success", "offline-install": "success",
+        "deploy": "neutral"}  # fmt: skip
     assert runs["status is ok"].app == "github-actions[bot]"
     assert "status: ok" in runs["status is ok"].output["summary"]
     assert "acme/deploy-action@v1" in runs["deploy"].output["summary"]
@@ -165,3 +196,8 @@ def test_pushed_workflows_run_sandboxed_and_report_check_runs(
     assert broken.conclusion == "failure"
     assert "status: bad" in broken.output["summary"]
     assert "Step `The status file says ok` exited 1" in broken.output["summary"]
+    # What the runner announced is what GitHub's documented payloads look like.
+    runner_events = {"check_run", "check_suite", "workflow_run"}
+    for delivery in ci.deliveries():
+        if delivery.event in runner_events:
+            validate_webhook(delivery.event, delivery.action, delivery.payload)
