@@ -21,8 +21,9 @@ Each ``run:`` step is repository code, so it runs in the bot's test sandbox
 of setup-python sees the emulator's site-packages as a read-only base (a plain path line, so
 its ``.pth``-installed packages such as an editable issuebot stay out): that is how ``pip
 install`` of a pinned wheel finds its dependencies offline. Other packages can only come from
-local wheel directories given in the runner's environment as ``PIP_FIND_LINKS``, which are
-bound read-only, as is the directory of any ``file://`` wheel a job's ``env:`` names;
+local wheel directories given in the runner's own environment as ``PIP_FIND_LINKS``, bound
+read-only, and from the one ``.whl`` file a job's ``ISSUEBOT_PACKAGE`` names by ``file://``
+URL (that file alone is bound; a hostile workflow can thus read ``.whl`` files, nothing else);
 ``PIP_NO_INDEX=1`` is always set, so a missing package fails fast instead of retrying a
 network that is not there.
 """
@@ -59,6 +60,7 @@ SUPPORTED_EXPRESSION = re.compile(
 MAX_TIMEOUT_MINUTES = 30.0  # GitHub allows 360; a local runner has no business with that
 LOG_TAIL_LINES = 30
 MAX_SUMMARY = 60_000  # check run summaries are capped at 65535 characters
+PACKAGE_ENV = "ISSUEBOT_PACKAGE"  # the pinned bot of a scaffolded repository's ci.yml
 RUNNER_ENV = {"PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
 
@@ -268,16 +270,23 @@ def unsupported_result(plan: JobPlan) -> JobResult:
     return JobResult("neutral", why, "")
 
 
-def readonly_inputs(env: Mapping[str, str]) -> tuple[Path, ...]:
-    """Directories a job may read besides its own: ``file://`` wheels and PIP_FIND_LINKS."""
+def readonly_inputs(job_env: Mapping[str, str], runner_env: Mapping[str, str]) -> tuple[Path, ...]:
+    """Host paths a job may read besides its own directory.
+
+    The workflow is repository code, so from its ``env`` only the one ``.whl`` file that
+    ``ISSUEBOT_PACKAGE`` names by ``file://`` URL is bound, never a directory; the wheel
+    directories of ``PIP_FIND_LINKS`` come from the runner's own environment only.
+    """
     found: list[Path] = []
-    for value in env.values():
-        for url in re.findall(r"file://[^\s\"']+", value):
-            found.append(Path(unquote(urlparse(url).path)).parent)
-    for entry in env.get("PIP_FIND_LINKS", "").split():
+    for url in re.findall(r"file://[^\s\"']+", job_env.get(PACKAGE_ENV, "")):
+        wheel = Path(unquote(urlparse(url).path))
+        if wheel.suffix == ".whl" and wheel.is_file():
+            found.append(wheel)
+    for entry in runner_env.get("PIP_FIND_LINKS", "").split():
         path = Path(unquote(urlparse(entry).path)) if entry.startswith("file:") else Path(entry)
-        found.append(path)
-    return tuple(dict.fromkeys(p for p in found if p.is_absolute() and p.is_dir()))
+        if path.is_dir():
+            found.append(path)
+    return tuple(dict.fromkeys(p for p in found if p.is_absolute()))
 
 
 def checkout(git_dir: Path, sha: str, workspace: Path) -> None:
@@ -343,7 +352,7 @@ def run_job(
         job = Job(["bash", "-e", "-c", step.script], cwd=workspace, env=env,
                   mounts=(Mount(job_dir, writable=True),), network=False,
                   name=f"issuebot-actions-{job_dir.name}",
-                  extra_readonly=readonly_inputs(env))  # fmt: skip
+                  extra_readonly=readonly_inputs(env, extra))  # fmt: skip
         outcome = sandbox.run(job, max(1.0, deadline - time.monotonic()))
         log.append(outcome.output.decode(errors="replace").rstrip())
         if outcome.timed_out:

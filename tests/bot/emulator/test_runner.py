@@ -16,7 +16,14 @@ import pytest
 import yaml
 
 from bot.emulator.actions import RunnerSettings
-from bot.emulator.runner import Context, Unsupported, evaluate, plan_jobs, triggered
+from bot.emulator.runner import (
+    Context,
+    Unsupported,
+    evaluate,
+    plan_jobs,
+    readonly_inputs,
+    triggered,
+)
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from tests.bot.emulator.schemas import validate_webhook
 
@@ -129,6 +136,21 @@ def test_triggers_follow_branch_filters_and_pull_request_types() -> None:
     assert not triggered({"on": {"push": {"branches": ["release/*"]}}}, "push", "release/1/x")
     with pytest.raises(Unsupported, match="paths"):
         triggered({"on": {"push": {"paths": ["src/**"]}}}, "push", "main")
+
+
+def test_a_workflow_can_expose_only_a_wheel_file_to_its_sandbox(tmp_path: Path) -> None:
+    wheel = tmp_path / "issuebot-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"")
+    (tmp_path / "secret.txt").write_text("key")
+    job_env = {
+        "ISSUEBOT_PACKAGE": f"issuebot @ {wheel.as_uri()}",
+        "OTHER": f"file://{tmp_path}/secret.txt",
+        "PIP_FIND_LINKS": str(tmp_path),
+    }
+    assert readonly_inputs(job_env, {}) == (wheel,)  # the file, never its directory
+    hostile = {"ISSUEBOT_PACKAGE": f"file://{tmp_path}/secret.txt"}
+    assert readonly_inputs(hostile, {}) == ()
+    assert readonly_inputs({}, {"PIP_FIND_LINKS": str(tmp_path)}) == (tmp_path,)
 
 
 def test_the_runner_is_off_unless_asked(emulator: EmulatorHandle, tmp_path: Path) -> None:
