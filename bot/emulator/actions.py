@@ -217,6 +217,8 @@ class WorkflowRunner:
                     result = run_job(plan, git_dir=trigger.repo.git_dir, ctx=ctx,
                                      job_dir=job_dir, sandbox=sandbox,
                                      runner_env=self.settings.env)  # fmt: skip
+                except OSError as exc:  # the sandbox itself could not start: never green
+                    result = JobResult("failure", f"Runner error, job not run: {exc}", "")
                 finally:
                     shutil.rmtree(job_dir, ignore_errors=True)
         self._update(trigger.repo, run_id, _completed(result))

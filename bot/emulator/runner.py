@@ -167,6 +167,8 @@ def _env_block(block: Any, ctx: Context, env: Mapping[str, str], where: str) -> 
 
 
 def _scalar(value: Any) -> str:
+    if value is None:
+        return ""  # `KEY:` with no value is an empty string on GitHub too
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (str, int, float)):
@@ -177,7 +179,7 @@ def _scalar(value: Any) -> str:
 def _plan_step(index: int, step: Any, ctx: Context, env: Mapping[str, str]) -> Step:
     if not isinstance(step, dict):
         raise Unsupported(f"step {index + 1}'s form")
-    label = str(step.get("name") or step.get("uses") or step.get("run", "")[:40] or index + 1)
+    label = str(step.get("name") or step.get("uses") or str(step.get("run", ""))[:40] or index + 1)
     label = evaluate(label, ctx, env)
     extra = sorted(set(step) - STEP_KEYS)
     if extra:
