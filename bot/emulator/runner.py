@@ -25,7 +25,9 @@ local wheel directories given in the runner's own environment as ``PIP_FIND_LINK
 read-only, and from the one ``.whl`` file a job's ``ISSUEBOT_PACKAGE`` names by ``file://``
 URL (that file alone is bound; a hostile workflow can thus read ``.whl`` files, nothing else);
 ``PIP_NO_INDEX=1`` is always set, so a missing package fails fast instead of retrying a
-network that is not there.
+network that is not there. A package the base already has counts as installed, but its
+commands are not on PATH (the scaffold's ``ruff`` job fails with exit 127 for that reason;
+``python -m ruff`` would work).
 """
 
 from __future__ import annotations
