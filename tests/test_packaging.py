@@ -1,5 +1,6 @@
 """A user installs the built wheel outside any checkout: init, generate and the demo work, and
-the repository it scaffolds passes its `generated-code` CI job with that very wheel pinned.
+the repository it scaffolds, pushed to the emulator with its CI runner on, passes its
+`generated-code` job with that very wheel pinned.
 
 The wheel is built once per session from a copy of the repository's files (what a clean
 checkout has), then installed into fresh venvs that borrow the dev venv's dependencies as
@@ -21,10 +22,12 @@ import venv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+
+from bot.emulator.actions import RunnerSettings
+from bot.emulator.testing import start_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -127,40 +130,8 @@ def test_the_installed_bot_runs_the_demo(installed: Installed) -> None:
     assert "merged: True" in story and "issue #1 is closed" in story
 
 
-def run_job(
-    workflow: dict[str, Any], job_id: str, workspace: Path, runner: Path, *, only: str = ""
-) -> list[str]:
-    """Run one job's `run:` steps as GitHub's Ubuntu runner would; return the failures.
-
-    The emulator runs no workflows (bot/emulator/workflows.py only announces finished runs),
-    so this is the runner: `actions/checkout` is ``workspace`` (a clone), `setup-python` is
-    the ``runner`` venv first on PATH, and each script runs under `bash -e` with the
-    workflow's, job's and step's `env:`, offline (PIP_NO_INDEX) because this machine is.
-    """
-    job = workflow["jobs"][job_id]
-    bin_dir = str(runner.parent)
-    env = {**CLEAN_ENV, **workflow.get("env", {}), **job.get("env", {}), "PIP_NO_INDEX": "1",
-           "PATH": bin_dir + os.pathsep + CLEAN_ENV["PATH"], "CI": "true",
-           "GITHUB_WORKSPACE": str(workspace)}  # fmt: skip
-    failures = []
-    for step in job["steps"]:
-        uses = step.get("uses", "")
-        if uses:
-            assert uses.split("@")[0] in ("actions/checkout", "actions/setup-python"), uses
-            continue
-        assert "${{" not in step["run"], "an expression this runner cannot evaluate"
-        if only and step.get("name") != only:
-            continue
-        proc = run("bash", "-e", "-c", step["run"], cwd=workspace, ok=False,
-                   env={**env, **{k: str(v) for k, v in step.get("env", {}).items()}})  # fmt: skip
-        if proc.returncode:
-            failures.append(f"{step.get('name')}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
-            break
-    return failures
-
-
 @pytest.mark.slow
-def test_the_scaffolded_generated_code_job_passes_with_the_pinned_wheel(
+def test_the_scaffolded_generated_code_job_passes_on_the_emulators_runner(
     installed: Installed, tmp_path: Path
 ) -> None:
     repo = tmp_path / "repo"  # what a user of the installed wheel commits
@@ -169,26 +140,39 @@ def test_the_scaffolded_generated_code_job_passes_with_the_pinned_wheel(
     (repo / "specs" / "entities.json").write_text(json.dumps(spec, indent=2) + "\n")
     installed("generate", "--specs", "specs/entities.json", cwd=repo)
     assert (repo / "app" / "models" / "raw_data_source.py").is_file()
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
-        run("git", *args, cwd=repo)
-    workspace = tmp_path / "workspace"
-    run("git", "clone", "-q", repo, workspace, cwd=tmp_path)
+    workflow = yaml.safe_load((repo / ".github/workflows/ci.yml").read_text())
+    assert workflow["env"]["ISSUEBOT_PACKAGE"] == f"issuebot @ {installed.wheel.as_uri()}"
 
-    workflow = yaml.safe_load((workspace / ".github/workflows/ci.yml").read_text())
-    pinned = workflow["env"]["ISSUEBOT_PACKAGE"]
-    assert pinned == f"issuebot @ {installed.wheel.as_uri()}"
-    runner = fresh_venv(tmp_path / "runner")
-    assert run_job(workflow, "generated-code", workspace, runner) == []
-    # The job ran the bot it installed from the pin (pip records where it came from).
-    [record] = (runner.parent.parent / "lib").glob("python*/site-packages/issuebot-*.dist-info")
-    assert json.loads((record / "direct_url.json").read_text())["url"] == installed.wheel.as_uri()
+    # Only this job runs (the others install from an index this machine cannot reach).
+    settings = RunnerSettings(jobs=frozenset({"generated-code"}))
+    with start_emulator(run_workflows=settings) as gh:
+        gh.create_target_repo("acme/service")
+        git = {**CLEAN_ENV, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+               "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}  # fmt: skip
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"],
+                     ["push", "-q", gh.clone_url("acme/service", "writer"), "main"]):  # fmt: skip
+            run("git", *args, cwd=repo, env=git)
+        sha = run("git", "rev-parse", "HEAD", cwd=repo).stdout.strip()
+        gh.wait_for_workflows(timeout=300)
+        check = gh.check_runs("acme/service", sha)["generated-code"]
+        assert check.conclusion == "success", check.output["summary"]
+        # The job installed the bot from the pin, through the sandbox's read-only wheel dir.
+        assert f"Processing {installed.wheel}" in check.output["text"]
 
-    # The check goes red on a hand edit: it checks something.
-    check = "No drift and no hand edits of generated files"
-    model = workspace / "app" / "models" / "raw_data_source.py"
-    model.write_text(model.read_text() + "# hand edit\n")
-    [failure] = run_job(workflow, "generated-code", workspace, runner, only=check)
-    assert failure.startswith(f"{check}: exit 14")
+        # The check goes red on a hand edit: it checks something.
+        model = repo / "app" / "models" / "raw_data_source.py"
+        model.write_text(model.read_text() + "# hand edit\n")
+        for args in (["commit", "-qam", "hand edit"],
+                     ["push", "-q", gh.clone_url("acme/service", "writer"), "main"]):  # fmt: skip
+            run("git", *args, cwd=repo, env=git)
+        edited = run("git", "rev-parse", "HEAD", cwd=repo).stdout.strip()
+        gh.wait_for_workflows(timeout=300)
+        red = gh.check_runs("acme/service", edited)["generated-code"]
+        assert red.conclusion == "failure", red.output["summary"]
+        assert (
+            "Step `No drift and no hand edits of generated files` exited 14"
+            in red.output["summary"]
+        )
 
 
 def test_the_changelog_has_a_section_for_this_version() -> None:

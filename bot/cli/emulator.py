@@ -75,6 +75,16 @@ Admin API for other processes (JSON, no auth, local use only):
   GET    /_emulator/requests    (every request answered: method, path, status, arrival)
   GET    /_emulator/apps        (ids, installation ids, generated private keys)
 Fault kinds: 502, 502_after_write, secondary_rate_limit, rate_limit, already_exists, slow.
+
+\b
+--run-workflows turns on a small GitHub Actions runner: a push to a branch and a pull
+request opened/synchronized run the commit's .github/workflows/*.yml jobs whose `on:`
+matches, each reported as a check run by the "GitHub Actions" app. Supported: steps
+actions/checkout, actions/setup-python (this Python) and `run:` (bash -e, env:), and
+${{ github.sha|ref|ref_name|repository|event_name, env.X, vars.X }}; any other step, key
+or expression makes the job neutral, naming it. Steps run in the bot's test sandbox with
+no network: pip finds only the emulator's own packages, file:// wheels a job names, and
+the wheel directories given with --find-links.
 """
 
 
@@ -96,6 +106,13 @@ def run_emulator(
         typer.Option("--app-key-out", help="write the default App's generated private key here"),
     ] = None,
     log_level: Annotated[LogLevel, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    run_workflows: Annotated[
+        bool, typer.Option("--run-workflows", help="run pushed workflows (see below)")
+    ] = False,
+    find_links: Annotated[
+        list[Path] | None,
+        typer.Option("--find-links", help="a local wheel directory for the runner's pip"),
+    ] = None,
 ) -> None:
     """Serve the emulator in the foreground."""
     # Heavy imports (FastAPI, uvicorn) only for this command, not every `issuebot` call.
@@ -105,6 +122,11 @@ def run_emulator(
 
     if webhook_secret and not webhook_url:
         raise UsageError("--webhook-secret needs --webhook-url")
+    if find_links and not run_workflows:
+        raise UsageError("--find-links needs --run-workflows")
+    missing = [str(d) for d in find_links or [] if not d.is_dir()]
+    if missing:
+        raise UsageError(f"--find-links: not a directory: {missing[0]}")
     world = Seed.from_file(seed) if seed is not None else default_seed()
     try:
         sock = bind(host, port)
@@ -115,6 +137,11 @@ def run_emulator(
     with tempfile.TemporaryDirectory(prefix="issuebot-emulator-") as tmp:
         emulator = Emulator(Path(tmp) / "git", f"http://{shown}:{bound}")
         emulator.load(world)
+        if run_workflows:
+            from bot.emulator.actions import RunnerSettings  # noqa: PLC0415
+
+            links = " ".join(str(d.resolve()) for d in find_links or [])
+            emulator.run_workflows(RunnerSettings(env={"PIP_FIND_LINKS": links} if links else {}))
         if webhook_url:
             emulator.hooks.configure(webhook_url, webhook_secret)
         if app_key_out is not None:  # only then is the default App's key generated now
@@ -157,6 +184,8 @@ def _describe(emulator: Emulator, webhook_url: str | None) -> None:
     for app in store.apps.values():
         typer.echo(f"  app   {app.slug:<24} id {app.id}, installation {app.installation_id}")
     typer.echo(f"  webhooks -> {webhook_url or 'nowhere (use --webhook-url)'}")
+    ci = "on (--run-workflows)" if emulator.actions else "off (check runs are posted by hand)"
+    typer.echo(f"  actions  {ci}")
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -38,6 +38,9 @@ Behaviour worth knowing (each mirrors github.com unless marked *emulator*):
   stays at ``pull/N/head`` (pushes to the fork do not move it; no fork REST route).
 - ``issuebot emulator`` stops within 2 s on SIGINT (exit 130) or SIGTERM (exit 0) and
   removes its temporary directory.
-- Not modelled: reviews, milestones, teams beyond membership, rulesets, GraphQL,
-  Actions itself (``workflow_run.completed`` is announced on request).
+- Actions: off by default (``workflow_run.completed`` is announced on request). Opt-in
+  (``--run-workflows``), a small runner (bot/emulator/runner.py, actions.py) runs pushed
+  workflows' checkout/setup-python/run steps in the bot's sandbox, offline, and posts a
+  check run per job as "GitHub Actions"; any other feature makes the job neutral.
+- Not modelled: reviews, milestones, teams beyond membership, rulesets, GraphQL.
 """

@@ -7,7 +7,7 @@ HTTP endpoints call the same methods, so a seed, a fixture and a demo build iden
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -21,6 +21,9 @@ from bot.emulator.serializers import org_json, repo_json, user_json
 from bot.emulator.state import App, Label, Repo, Store, Team, User
 from bot.emulator.webhooks import Delivery, WebhookSender
 
+if TYPE_CHECKING:
+    from bot.emulator.actions import RunnerSettings, WorkflowRunner
+
 ACTIONS_LOGIN = "github-actions[bot]"
 
 
@@ -33,6 +36,13 @@ class Emulator:
         self.faults = FaultInjector()
         self.requests = RequestLog()
         self.app_private_keys: dict[int, str] = {}
+        self.actions: WorkflowRunner | None = None  # CI runner, off unless run_workflows()
+
+    def run_workflows(self, settings: RunnerSettings) -> None:
+        """Turn on the CI runner: pushes and pull requests run their repo's workflows."""
+        from bot.emulator.actions import WorkflowRunner  # noqa: PLC0415 - it imports us
+
+        self.actions = WorkflowRunner(self, settings)
 
     # -- world building -------------------------------------------------------------
     def add_user(self, login: str, token: str | None, type_: str = "User", **extra: Any) -> User:
@@ -242,6 +252,8 @@ class Emulator:
 
     def close(self, timeout: float = 15.0) -> None:
         """Stop background threads, giving queued webhooks up to ``timeout`` s to go out."""
+        if self.actions is not None:
+            self.actions.close()
         self.hooks.close(timeout)
 
 

@@ -109,6 +109,10 @@ def announce_push(
             issue.pull.head_sha = new
             issue.updated_at = now_iso()
             issue_event(emulator, repo, issue, "synchronize", pusher, before=before_sha, after=new)
+    if emulator.actions is not None:
+        emulator.actions.on_push(repo, branch, new)
+        for issue in pulls:
+            emulator.actions.on_pull_request(repo, issue, "synchronize")
 
 
 def _close_orphaned_pulls(emulator: Emulator, repo: Repo, branch: str, sender: str) -> None:

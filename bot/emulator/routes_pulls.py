@@ -124,6 +124,8 @@ def create_pull(request: Request, owner: str, repo: str, body: JsonObject) -> JS
         access.repo.issues[issue.number] = issue
         data = pull_json(access.store, access.repo, issue)
         issue_event(access.emulator, access.repo, issue, "opened", login)
+    if access.emulator.actions is not None:
+        access.emulator.actions.on_pull_request(access.repo, issue, "opened")
     return created(data)
 
 

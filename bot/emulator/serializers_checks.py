@@ -13,6 +13,7 @@ APP_PERMISSIONS = DEFAULT_APP_PERMISSIONS
 APP_EVENTS = DEFAULT_APP_EVENTS
 # The seeded CI account stands in for GitHub Actions, whose runs GitHub reports under this app.
 CI_APPS = {"ci-bot": "github-actions"}
+APP_NAMES = {"github-actions": "GitHub Actions"}
 
 
 def app_json(store: Store, app: App) -> dict[str, Any]:
@@ -40,7 +41,8 @@ def app_for_login(store: Store, login: str) -> App:
             return app
     user = store.user(login) or store.ensure_user(login, "Bot")
     slug = CI_APPS.get(login.lower(), login.removesuffix("[bot]"))
-    return App(user.id, slug, slug, login, login, "", 0, created_at=user.created_at)
+    name = APP_NAMES.get(slug, slug)
+    return App(user.id, slug, name, login, login, "", 0, created_at=user.created_at)
 
 
 def _pr_refs(store: Store, repo: Repo, sha: str) -> list[dict[str, Any]]:

@@ -16,11 +16,13 @@ import github
 from github import Auth
 
 from bot.emulator import checks, workflows
+from bot.emulator.actions import RunnerSettings
 from bot.emulator.core import Emulator
 from bot.emulator.faults import Fault
 from bot.emulator.requestlog import RequestRecord
 from bot.emulator.seed import DEFAULT_PERMISSIONS, Seed, default_seed
 from bot.emulator.server import BackgroundServer
+from bot.emulator.state import CheckRun
 from bot.emulator.webhooks import Delivery
 
 
@@ -174,6 +176,21 @@ class EmulatorHandle:
         body = {"name": name, "head_sha": sha, "status": "completed", "conclusion": conclusion}
         return checks.create_check_run(self.emulator, repo, login, body).id
 
+    def wait_for_workflows(self, timeout: float = 120.0) -> None:
+        """Block until the CI runner has run everything triggered so far."""
+        runner = self.emulator.actions
+        if runner is None:
+            raise RuntimeError("the CI runner is off: start_emulator(run_workflows=True)")
+        if not runner.wait_idle(timeout):
+            raise TimeoutError(f"workflows still running after {timeout} s")
+
+    def check_runs(self, full_name: str, sha: str) -> dict[str, CheckRun]:
+        """The check runs on ``sha`` by name (the latest of each name)."""
+        repo = self.emulator.repo_or_raise(full_name)
+        with self.emulator.store.lock:
+            runs = sorted(repo.check_runs.values(), key=lambda r: r.id)
+            return {r.name: r for r in runs if r.head_sha == sha}
+
     def complete_workflow_run(
         self,
         full_name: str,
@@ -195,14 +212,21 @@ def start_emulator(
     *,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    run_workflows: RunnerSettings | bool = False,
 ) -> Iterator[EmulatorHandle]:
-    """Serve a fresh emulator on a free 127.0.0.1 port; everything is removed on exit."""
+    """Serve a fresh emulator on a free 127.0.0.1 port; everything is removed on exit.
+
+    ``run_workflows`` turns on the CI runner (bot/emulator/actions.py), with settings or not.
+    """
     with tempfile.TemporaryDirectory(prefix="issuebot-emulator-") as tmp:
         emulator = Emulator(Path(tmp) / "git")
         server = BackgroundServer(emulator)
         emulator.store.base_url = f"http://127.0.0.1:{server.port}"
         try:
             emulator.load(seed if seed is not None else default_seed())
+            if run_workflows:
+                settings = run_workflows if isinstance(run_workflows, RunnerSettings) else None
+                emulator.run_workflows(settings or RunnerSettings())
             if webhook_url is not None:
                 emulator.hooks.configure(webhook_url, webhook_secret)
             server.start()

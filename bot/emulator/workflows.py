@@ -1,7 +1,7 @@
 """GitHub Actions runs, reduced to what bots observe: the ``workflow_run.completed`` event.
 
-The emulator runs no workflows; CI (a test, the demo) reports that one finished, and the
-emulator announces it exactly as GitHub would after an Actions run.
+CI (a test, the demo) may report that a run finished, or the emulator's own runner
+(bot/emulator/actions.py, opt-in) ran one; either way it is announced as GitHub would.
 """
 
 from __future__ import annotations
@@ -67,8 +67,13 @@ def complete_workflow_run(
     name: str = "CI",
     conclusion: str = "success",
     login: str = "ci-bot",
+    path: str | None = None,
+    event: str = "push",
 ) -> dict[str, Any]:
-    """Announce ``workflow_run.completed`` for workflow ``name`` on ``sha``; return the run."""
+    """Announce ``workflow_run.completed`` for workflow ``name`` on ``sha``; return the run.
+
+    ``path`` is the workflow file (default: derived from ``name``), ``event`` what started it.
+    """
     if conclusion not in WORKFLOW_CONCLUSIONS:
         raise ValueError(f"conclusion must be one of {sorted(WORKFLOW_CONCLUSIONS)}")
     store = emulator.store
@@ -77,7 +82,7 @@ def complete_workflow_run(
         raise ValueError(f"no commit {sha} in {repo.full_name}")
     info = gitrepo.commit_info(repo.git_dir, resolved)
     branch = next((b for b, s in gitrepo.branches(repo.git_dir).items() if s == resolved), None)
-    path = f".github/workflows/{name.lower().replace(' ', '-')}.yml"
+    path = path or f".github/workflows/{name.lower().replace(' ', '-')}.yml"
     workflow_id = zlib.crc32(f"{repo.full_name}/{path}".encode())
     run_id, suite_id = store.next_id(), store.next_id()
     api = f"{store.base_url}/repos/{repo.full_name}/actions"
@@ -104,7 +109,7 @@ def complete_workflow_run(
         "path": path,
         "display_title": info.message.splitlines()[0] if info.message else name,
         "run_number": run_id,
-        "event": "push",
+        "event": event,
         "status": "completed",
         "conclusion": conclusion,
         "workflow_id": workflow_id,

@@ -80,9 +80,10 @@ def test_a_broken_seed_file_is_one_config_error(tmp_path: Path, content: str) ->
 
 
 @pytest.fixture
-def cli_emulator(tmp_path: Path) -> Iterator[str]:
-    """`issuebot emulator --port 0` in a child process; yields its URL."""
+def cli_emulator(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """`issuebot emulator --port 0` in a child process (plus indirect args); yields its URL."""
     key_file = tmp_path / "app.pem"
+    extra: list[str] = list(getattr(request, "param", []))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -95,6 +96,7 @@ def cli_emulator(tmp_path: Path) -> Iterator[str]:
             "warning",
             "--app-key-out",
             str(key_file),
+            *extra,
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -156,6 +158,45 @@ def test_the_cli_emulator_is_driven_over_http(cli_emulator: str) -> None:
     ]
     assert ("GET", "/user", 502) in answered
     assert ("GET", "/repos/dana/site", 200) in answered
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cli_emulator", [["--run-workflows"]], indirect=True)
+def test_the_cli_emulator_runs_pushed_workflows_when_asked(
+    cli_emulator: str, tmp_path: Path
+) -> None:
+    work = tmp_path / "w"
+    git = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "Dev",
+           "GIT_AUTHOR_EMAIL": "d@example.com", "GIT_COMMITTER_NAME": "Dev",
+           "GIT_COMMITTER_EMAIL": "d@example.com"}  # fmt: skip
+    url = cli_emulator.replace("http://", "http://x-access-token:ghp_writer_token@")
+    subprocess.run(["git", "clone", "-q", f"{url}/acme/widgets.git", str(work)], env=git,
+                   check=True)  # fmt: skip
+    (work / ".github/workflows").mkdir(parents=True)
+    (work / ".github/workflows/ci.yml").write_text(
+        "on: push\njobs:\n  hello:\n    steps:\n      - run: echo hello from the runner\n"
+    )
+    for args in (["add", "-A"], ["commit", "-qm", "ci"], ["push", "-q", "origin", "main"]):
+        subprocess.run(["git", *args], cwd=work, env=git, check=True)
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=work, capture_output=True,
+                         text=True, check=True).stdout.strip()  # fmt: skip
+    commit = (
+        Github(auth=Auth.Token("ghp_reader_token"), base_url=cli_emulator)
+        .get_repo("acme/widgets")
+        .get_commit(sha)
+    )
+    deadline = time.monotonic() + 60
+    while not [r for r in commit.get_check_runs() if r.status == "completed"]:
+        assert time.monotonic() < deadline, "no completed check run"
+        time.sleep(0.2)
+    [run] = commit.get_check_runs()
+    assert (run.name, run.conclusion, run.app.name) == ("hello", "success", "GitHub Actions")
+    assert "hello from the runner" in run.output.summary
+
+
+def test_cli_find_links_needs_the_runner(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--find-links needs --run-workflows"):
+        run_emulator(find_links=[tmp_path])
 
 
 def test_cli_rejects_a_secret_without_url() -> None:
