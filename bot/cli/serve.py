@@ -85,11 +85,12 @@ def _serve(
     from bot.server.app import create_app  # noqa: PLC0415
     from bot.server.background import make_server, serve_in_thread  # noqa: PLC0415
     from bot.server.limits import ServerLimits  # noqa: PLC0415
-    from bot.server.metrics import create_metrics_app  # noqa: PLC0415
+    from bot.server.metrics import create_metrics_app, watch_run_store  # noqa: PLC0415
     from bot.store import RunStore  # noqa: PLC0415
 
     settings = with_identity(settings)  # the login the server's prefilter ignores
     store = RunStore.open(settings.database_url)
+    watch_run_store(store)  # /metrics: active and stuck runs, open incidents
     queue = make_queue(settings)
     if isinstance(queue, InProcessQueue):  # this process is the worker too
         use_wiring(wiring_from_settings(settings, store=store, queue=queue))

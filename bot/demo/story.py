@@ -107,10 +107,17 @@ def _timed(report: DemoReport, phase: str) -> Iterator[None]:
     report.timings[phase] = time.perf_counter() - start
 
 
-def run_demo(say: Say, *, timeout: float = 120.0, report: DemoReport | None = None) -> DemoReport:
+def run_demo(
+    say: Say,
+    *,
+    timeout: float = 120.0,
+    report: DemoReport | None = None,
+    inspect: Callable[[EmulatorHandle, RunningBot], None] | None = None,
+) -> DemoReport:
     """Run the whole story; raises DemoFailedError naming the step that did not happen.
 
-    ``report`` is filled in as the story goes, so an interrupted caller can tell what was done.
+    ``report`` is filled in as the story goes, so an interrupted caller can tell what was done;
+    ``inspect`` sees GitHub and the bot after the story, before they stop (tests, metrics).
     """
     report = report if report is not None else DemoReport()
     files = scaffold_files()
@@ -128,6 +135,8 @@ def run_demo(say: Say, *, timeout: float = 120.0, report: DemoReport | None = No
             say(f"webhook server on {bot.webhook_url} (signed with a fresh secret), worker ready")
         _story(gh, bot.store, report, say, settings=settings, timeout=timeout)
         _settle(gh, bot, timeout)
+        if inspect is not None:
+            inspect(gh, bot)
     return report
 
 
