@@ -36,11 +36,6 @@ _received: list[int] = []
 _temp_roots: list[Path] = []
 
 
-def received() -> int | None:
-    """The signal that asked this process to stop, if one did."""
-    return _received[0] if _received else None
-
-
 def stopping() -> bool:
     """True once a signal asked this process to stop: nothing should wait for running jobs."""
     return bool(_received)
@@ -62,7 +57,8 @@ def _parent_of(pid: int) -> int | None:
 
 
 def descendants(root: int | None = None) -> list[int]:
-    """Live (non-zombie) descendant pids of ``root`` (this process), read from /proc."""
+    """Live (non-zombie) descendant pids of ``root`` (this process), read from /proc (Linux,
+    where the bot runs; elsewhere none are found and children are left to the OS)."""
     root = os.getpid() if root is None else root
     children: dict[int, list[int]] = {}
     with contextlib.suppress(OSError):
