@@ -168,7 +168,6 @@ def _bot_environment(gh: EmulatorHandle, tmp: Path, secret: str) -> dict[str, st
         "ISSUEBOT_WORK_DIR": str(tmp / "work"),
         "ISSUEBOT_BOT_LOGIN": BOT,
         "ISSUEBOT_LOG_JSON": "false",
-        "ISSUEBOT_GATE_DEBOUNCE": "0.3",  # the demo's CI posts all checks at once
     }
 
 

@@ -130,9 +130,6 @@ def test_the_documented_processes_take_a_request_to_a_merged_pr(
         "QUEUE_URL": private_redis.url,
         "ISSUEBOT_WORK_DIR": str(tmp_path / "work"),
         "ISSUEBOT_LOG_JSON": "false",
-        # CI posts every check at once here: a short window still coalesces them into one
-        # gate evaluation, without waiting the production default of 2 s.
-        "ISSUEBOT_GATE_DEBOUNCE": "0.3",
     }
     (tmp_path / "logs").mkdir()
     procs = Processes(repo_root, env, tmp_path / "logs")
