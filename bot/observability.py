@@ -293,14 +293,21 @@ def log_context(**fields: Any) -> Iterator[None]:
         yield
 
 
-# Metrics. With forked RQ workers set PROMETHEUS_MULTIPROC_DIR (an empty directory shared by
-# the processes of one host) before start-up, so samples written in work horses survive them.
+# Metrics, the one place they are defined (`deploy/alerts.yml` and its test use these names).
+# Worker processes: RQ runs every job in a forked work horse that exits after it, so its
+# samples would die with it; the standard answer is prometheus_client's multiprocess mode:
+# set PROMETHEUS_MULTIPROC_DIR (an empty directory shared by the processes of one host,
+# wiped before start) and every process writes its samples there, aggregated at scrape time.
 REGISTRY = CollectorRegistry()
 DELIVERIES_TOTAL = Counter(
     "issuebot_deliveries", "Webhook deliveries by event and outcome.", ["event", "outcome"],
     registry=REGISTRY,
 )  # fmt: skip
 RUNS_TOTAL = Counter("issuebot_runs", "Finished runs by outcome.", ["outcome"], registry=REGISTRY)
+RUN_FAILURES = Counter(
+    "issuebot_run_failures", "Failed runs by failure kind (the error taxonomy's kind).",
+    ["kind"], registry=REGISTRY,
+)  # fmt: skip
 STEP_DURATION = Histogram(
     "issuebot_step_duration_seconds", "Duration of pipeline steps.", ["step"],
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900), registry=REGISTRY,
@@ -309,6 +316,43 @@ QUEUE_DEPTH = Gauge(
     "issuebot_queue_depth", "Jobs waiting in the queue.", registry=REGISTRY,
     multiprocess_mode="livemostrecent",
 )  # fmt: skip
+GITHUB_REQUESTS = Counter(
+    "issuebot_github_requests",
+    "GitHub API operations by operation and status (ok, the HTTP status of a failure, or "
+    "unreachable).", ["operation", "status"], registry=REGISTRY,
+)  # fmt: skip
+GITHUB_RATE_REMAINING = Gauge(
+    "issuebot_github_rate_limit_remaining",
+    "Requests left in the rate-limit window, from GitHub's last X-RateLimit-Remaining header.",
+    registry=REGISTRY, multiprocess_mode="mostrecent",
+)  # fmt: skip
+GATE_DECISIONS = Counter(
+    "issuebot_gate_decisions", "Merge-gate decisions the bot acted on, by outcome.",
+    ["outcome"], registry=REGISTRY,
+)  # fmt: skip
+GATE_RULES = Counter(
+    "issuebot_gate_rules", "Rule verdicts of the merge-gate decisions, by rule and status.",
+    ["rule", "status"], registry=REGISTRY,
+)  # fmt: skip
+
+
+def observe_github(operation: str, status: str, rate_remaining: int | None) -> None:
+    """Count one GitHub operation; keep the rate-limit headroom its answer reported."""
+    GITHUB_REQUESTS.labels(operation=operation, status=status).inc()
+    if rate_remaining is not None:
+        GITHUB_RATE_REMAINING.set(rate_remaining)
+
+
+def observe_gate(outcome: str, rules: Iterable[tuple[str, str]]) -> None:
+    """Count a merge-gate decision and each (rule, status) verdict it was made of."""
+    GATE_DECISIONS.labels(outcome=outcome).inc()
+    for rule, status in rules:
+        GATE_RULES.labels(rule=rule, status=status).inc()
+
+
+# Collectors computed at scrape time by the process that serves /metrics (the run store's
+# view: active runs, stuck runs, open incidents), see `bot.server.metrics`.
+SCRAPE_TIME = CollectorRegistry(auto_describe=True)
 
 
 def metrics_registry() -> CollectorRegistry:
@@ -322,7 +366,7 @@ def metrics_registry() -> CollectorRegistry:
 
 def render_metrics() -> tuple[bytes, str]:
     """Body and content type for a ``GET /metrics`` answer."""
-    return generate_latest(metrics_registry()), CONTENT_TYPE_LATEST
+    return generate_latest(metrics_registry()) + generate_latest(SCRAPE_TIME), CONTENT_TYPE_LATEST
 
 
 def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:  # noqa: S104 - scraped by Prometheus

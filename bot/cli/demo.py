@@ -16,14 +16,23 @@ def demo(
     """Emulated GitHub → feature request → maintainer approval → PR → green checks → merge."""
     from rich.console import Console  # noqa: PLC0415 - commands load their area on use
 
-    from bot.demo import run_demo  # noqa: PLC0415
+    from bot import interrupt  # noqa: PLC0415
+    from bot.demo import DemoReport, run_demo  # noqa: PLC0415
     from bot.observability import configure_logging  # noqa: PLC0415
 
     console = Console(highlight=False)
     configure_logging(json_output=False, level="WARNING")
     start = time.perf_counter()
-    console.rule("[bold]issuebot demo[/bold]: the RawDataSource request, end to end")
-    report = run_demo(console.print, timeout=timeout)
+    report = DemoReport()
+
+    def interrupted(signum: int) -> None:
+        """Ctrl-C: say what was done, then the process stops (children and temp dirs too)."""
+        console.print(report.done_so_far(time.perf_counter() - start), soft_wrap=True)
+
+    # Everything temporary (emulator, database, clones, sandbox) lives under one private dir.
+    with interrupt.exit_on_signals(interrupted, temp_prefix="issuebot-demo-", unwind=False):
+        console.rule("[bold]issuebot demo[/bold]: the RawDataSource request, end to end")
+        run_demo(console.print, timeout=timeout, report=report)
     console.rule()
     console.print(f"issue   {report.issue_url}")
     console.print(f"branch  {report.branch}")

@@ -85,7 +85,10 @@ def main() -> None:
                 typer.echo(f"- {problem}", err=True)
         typer.echo(exc.one_line(), err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):  # Ctrl-C
+            typer.echo("interrupted", err=True)
+            sys.exit(130)  # the shell's 128 + SIGINT; long-running commands: bot.interrupt
         typer.echo("aborted", err=True)
         sys.exit(1)
     except typer.Exit as exc:

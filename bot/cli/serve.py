@@ -8,17 +8,22 @@ missed. All three read their configuration from the environment (`bot.settings`)
 from __future__ import annotations
 
 import re
+import socket
 from contextlib import ExitStack
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot import interrupt
 from bot.errors import ConfigError, IssuebotError, UsageError
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
 
 # Each command imports its area when it runs, so listing commands stays instant.
 if TYPE_CHECKING:
+    import uvicorn
+
     from bot.settings import Settings
 
 
@@ -47,18 +52,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the webhook server: POST /webhook, /healthz, /readyz, /metrics."""
-    from bot.events.jobs import use_wiring  # noqa: PLC0415
-    from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
-    from bot.github.identity import with_identity  # noqa: PLC0415
-    from bot.locks import make_lock_manager  # noqa: PLC0415
-    from bot.queue import InProcessQueue, make_queue  # noqa: PLC0415
-    from bot.queue.recovery import recover_stranded_runs  # noqa: PLC0415
-    from bot.server import readiness  # noqa: PLC0415
-    from bot.server.app import create_app  # noqa: PLC0415
-    from bot.server.background import listen, make_server, serve_in_thread  # noqa: PLC0415
-    from bot.server.limits import ServerLimits  # noqa: PLC0415
-    from bot.server.metrics import create_metrics_app  # noqa: PLC0415
-    from bot.store import RunStore  # noqa: PLC0415
+    from bot.server.background import listen  # noqa: PLC0415
 
     settings = _settings()
     if settings.webhook_secret is None and not allow_unsigned:
@@ -68,8 +62,35 @@ def serve(
         )
     settings.require_github_auth()
     sock = listen(host, port)  # a busy port is a one-line usage error before anything starts
+    # Ctrl-C/SIGTERM: stopped within 2 s, with the sandboxed tests of running jobs and the
+    # private temp dir; the runs are resumed from their last step by recovery (bot.interrupt).
+    with interrupt.exit_on_signals(temp_prefix="issuebot-serve-"):
+        _serve(settings, sock, host, reconcile_every, tuple(reconcile_repo or ()))
+
+
+def _serve(
+    settings: Settings,
+    sock: socket.socket,
+    host: str,
+    reconcile_every: float,
+    reconcile_repos: tuple[str, ...],
+) -> None:
+    from bot.events.jobs import use_wiring  # noqa: PLC0415
+    from bot.events.wiring import wiring_from_settings  # noqa: PLC0415
+    from bot.github.identity import with_identity  # noqa: PLC0415
+    from bot.locks import make_lock_manager  # noqa: PLC0415
+    from bot.queue import InProcessQueue, make_queue  # noqa: PLC0415
+    from bot.queue.recovery import recover_stranded_runs  # noqa: PLC0415
+    from bot.server import readiness  # noqa: PLC0415
+    from bot.server.app import create_app  # noqa: PLC0415
+    from bot.server.background import make_server, serve_in_thread  # noqa: PLC0415
+    from bot.server.limits import ServerLimits  # noqa: PLC0415
+    from bot.server.metrics import create_metrics_app, watch_run_store  # noqa: PLC0415
+    from bot.store import RunStore  # noqa: PLC0415
+
     settings = with_identity(settings)  # the login the server's prefilter ignores
     store = RunStore.open(settings.database_url)
+    watch_run_store(store)  # /metrics: active and stuck runs, open incidents
     queue = make_queue(settings)
     if isinstance(queue, InProcessQueue):  # this process is the worker too
         use_wiring(wiring_from_settings(settings, store=store, queue=queue))
@@ -84,11 +105,11 @@ def serve(
         store=store,
         queue=queue,
         reconcile_every=reconcile_every or None,
-        reconcile_repos=tuple(reconcile_repo or ()),
+        reconcile_repos=reconcile_repos,
         serialize_writes=settings.database_url.startswith("sqlite"),
         limits=limits,
     )
-    readiness.warn_at_start(settings, tuple(reconcile_repo or ()))  # doctor's gates, logged
+    readiness.warn_at_start(settings, reconcile_repos)  # doctor's gates, logged
     with ExitStack() as stack:
         metrics_bind = settings.metrics_bind()
         if metrics_bind is not None:  # /metrics only there, e.g. on an internal interface
@@ -97,7 +118,24 @@ def serve(
             )
             typer.echo(f"issuebot metrics on {metrics_url}/metrics")
         typer.echo(f"issuebot listening on http://{host}:{sock.getsockname()[1]}/webhook")
-        make_server(app, host, port, limits).run(sockets=[sock])
+        server = make_server(app, host, sock.getsockname()[1], limits)
+        _stopping_server_class()(server.config).run(sockets=[sock])
+
+
+def _stopping_server_class() -> type[uvicorn.Server]:
+    """uvicorn's Server, whose signal handler also starts our 2-second stop (bot.interrupt).
+
+    uvicorn replaces the process's handlers while it runs and re-raises the signal after its
+    graceful shutdown; the watchdog bounds that shutdown, e.g. a client still sending a body.
+    """
+    import uvicorn  # noqa: PLC0415
+
+    class StoppingServer(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            interrupt.begin_stop(sig)
+            super().handle_exit(sig, frame)
+
+    return StoppingServer
 
 
 def handle_event() -> None:

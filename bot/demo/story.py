@@ -65,6 +65,15 @@ class DemoReport:
     spec_fields: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
+    def done_so_far(self, elapsed: float) -> str:
+        """What an interrupted demo had done: its finished phases and what they produced."""
+        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.timings.items())
+        made = [f"issue #{self.issue_number}"] if self.issue_number else []
+        made += [f"PR #{self.pr_number} on {self.branch}"] if self.pr_number else []
+        made += ["merged"] if self.merged else []
+        return (f"interrupted after {elapsed:.1f}s; finished phases: {phases or 'none'}; "
+                f"done: {', '.join(made) or 'nothing yet'}; stopping and cleaning up")  # fmt: skip
+
 
 Say = Callable[[str], None]
 
@@ -98,9 +107,19 @@ def _timed(report: DemoReport, phase: str) -> Iterator[None]:
     report.timings[phase] = time.perf_counter() - start
 
 
-def run_demo(say: Say, *, timeout: float = 120.0) -> DemoReport:
-    """Run the whole story; raises DemoFailedError naming the step that did not happen."""
-    report = DemoReport()
+def run_demo(
+    say: Say,
+    *,
+    timeout: float = 120.0,
+    report: DemoReport | None = None,
+    inspect: Callable[[EmulatorHandle, RunningBot], None] | None = None,
+) -> DemoReport:
+    """Run the whole story; raises DemoFailedError naming the step that did not happen.
+
+    ``report`` is filled in as the story goes, so an interrupted caller can tell what was done;
+    ``inspect`` sees GitHub and the bot after the story, before they stop (tests, metrics).
+    """
+    report = report if report is not None else DemoReport()
     files = scaffold_files()
     report.required_checks = required_check_names(files)
     secret = secrets.token_hex(16)
@@ -116,6 +135,8 @@ def run_demo(say: Say, *, timeout: float = 120.0) -> DemoReport:
             say(f"webhook server on {bot.webhook_url} (signed with a fresh secret), worker ready")
         _story(gh, bot.store, report, say, settings=settings, timeout=timeout)
         _settle(gh, bot, timeout)
+        if inspect is not None:
+            inspect(gh, bot)
     return report
 
 

@@ -24,6 +24,7 @@ from bot.github.audit import Approval, AuditSink
 from bot.github.models import PullRequest
 from bot.github.protocol import GitHubRepo
 from bot.locks import Lease, LockManager, default_owner, repo_lock_key
+from bot.observability import observe_gate
 
 LOCK_TTL_SECONDS = 120.0
 LOCK_WAIT_SECONDS = 30.0
@@ -118,6 +119,7 @@ def evaluate_pull(
             repo.full_name, decision, inputs=inputs, ctx=ctx, actor=bot_login, merged_sha=merged_sha
         )
         audit.record(event)
+        observe_gate(decision.outcome, ((r.rule, r.status) for r in decision.rules))
         return decision
 
 

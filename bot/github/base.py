@@ -64,6 +64,13 @@ class RepoBase:
             self._bot_login = self._gh.get_user().login
         return self._bot_login
 
+    def rate_limit_remaining(self) -> int | None:
+        """What GitHub's latest answer said is left of the rate limit (no request), if known."""
+        requesters = (self._repo.requester, self._gh.requester)
+        seen = [(r.rate_limiting_resettime, -r.rate_limiting[0]) for r in requesters]
+        latest = max((s for s in seen if s[1] <= 0), default=None)
+        return -latest[1] if latest else None
+
     def _path(self, *parts: str | int) -> str:
         """A URL under the repository, each part percent-encoded (label names, logins)."""
         return "/".join([self._repo.url, *(quote(str(p), safe="") for p in parts)])

@@ -21,6 +21,7 @@ from github.GithubException import GithubException
 from bot.errors import IssuebotError, PolicyDeniedError
 from bot.github.audit import Approval, AuditSink
 from bot.github.failures import translate
+from bot.observability import observe_github
 
 
 class OpClass(enum.Enum):
@@ -79,6 +80,19 @@ def _audit(host: OperationHost, name: str, subject: str, approval: object, outco
     host.audit.record(event)
 
 
+def _observe(host: OperationHost, name: str, exc: BaseException | None) -> None:
+    """Metrics: the operation by status, and the rate-limit headroom GitHub last reported."""
+    status = "ok"
+    if isinstance(exc, GithubException):
+        status = str(exc.status)
+    elif isinstance(exc, requests.RequestException):
+        status = "unreachable"
+    elif exc is not None:
+        status = str(getattr(exc, "status", None) or exc.kind)  # type: ignore[attr-defined]
+    remaining = getattr(host, "rate_limit_remaining", None)
+    observe_github(name, status, remaining() if callable(remaining) else None)
+
+
 def _check_approval(host: OperationHost, name: str, subject: str, approval: object) -> None:
     if isinstance(approval, Approval) and approval.covers(name, host.full_name, subject):
         return
@@ -117,12 +131,14 @@ def operation(
             try:
                 result = fn(self, *args, **kwargs)
             except (GithubException, requests.RequestException, IssuebotError) as exc:
+                _observe(self, name, exc)
                 if kind is OpClass.DESTRUCTIVE:
                     _audit(self, name, subject, approval, "failed")
                 error = translate(exc, f"{describe(name, args)} on {self.full_name}")
                 if error is exc:
                     raise
                 raise error from exc
+            _observe(self, name, None)
             if kind is OpClass.DESTRUCTIVE:
                 _audit(self, name, subject, approval, "ok")
             return result

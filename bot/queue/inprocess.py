@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot import interrupt
 from bot.errors import RetryableError
 from bot.observability import QUEUE_DEPTH, get_logger
 from bot.queue.jobs import JobState, execute, job_key, json_payload, lane_of, timeout_message
@@ -214,7 +215,9 @@ class InProcessQueue:
             )
 
     def close(self, *, wait: bool = True) -> None:
-        """Stop taking jobs; optionally wait for running ones."""
+        """Stop taking jobs; optionally wait for running ones (never once a signal said stop:
+        their runs are left to their leases and recovery, see `bot.interrupt`)."""
+        wait = wait and not interrupt.stopping()
         with self._lock:
             timers = list(self._coalescing.values())
             self._coalescing.clear()

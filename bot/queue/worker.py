@@ -22,6 +22,7 @@ import redis
 from rq import Queue, Worker
 from rq.serializers import JSONSerializer
 
+from bot import interrupt
 from bot.observability import configure_logging, get_logger
 from bot.queue.rq_queue import DEFAULT_QUEUE_NAME, fast_queue_name
 
@@ -34,6 +35,19 @@ JOB_MONITORING_INTERVAL = 10
 RQ_MAINTENANCE_INTERVAL = 60
 _PR_SET_PDEATHSIG = 1
 FAST_SLOTS = 2
+
+
+class StoppingWorker(Worker):
+    """RQ's forking worker, but SIGINT/SIGTERM stop it within 2 s (``bot.interrupt``).
+
+    RQ's own handlers wait for the running job (a warm shutdown, minutes for a run); here the
+    horse and its sandboxed tests are killed instead and the run is left to its lease, which
+    expires and lets any worker's recovery resume it from its last recorded step.
+    """
+
+    def _install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGINT, interrupt.handle_signal)
+        signal.signal(signal.SIGTERM, interrupt.handle_signal)
 
 
 def preload(modules: Sequence[str]) -> None:
@@ -58,8 +72,29 @@ def run_worker(
     """Work jobs until stopped (or, with ``burst``, until the queues are empty).
 
     ``fast_slots`` companion processes take only fast jobs (not in burst mode); ``fast_only``
-    is such a companion.
+    is such a companion. SIGINT/SIGTERM stop it, its companions and the horses' sandboxed
+    tests within 2 s, and remove its private temp dir (``bot.interrupt``).
     """
+    with interrupt.exit_on_signals(temp_prefix="issuebot-worker-"):
+        return _work(
+            redis_url,
+            queue_name=queue_name,
+            burst=burst,
+            preload_modules=preload_modules,
+            fast_only=fast_only,
+            fast_slots=fast_slots,
+        )
+
+
+def _work(
+    redis_url: str,
+    *,
+    queue_name: str,
+    burst: bool,
+    preload_modules: Sequence[str],
+    fast_only: bool,
+    fast_slots: int,
+) -> bool:
     companions = []
     if not fast_only and not burst:  # started first: they import while this one does
         companions = [
@@ -70,7 +105,7 @@ def run_worker(
     fast = Queue(fast_queue_name(queue_name), connection=connection, serializer=JSONSerializer)
     runs = Queue(queue_name, connection=connection, serializer=JSONSerializer)
     # A forking Worker: one child per job isolates generated tests and makes timeouts kill.
-    worker = Worker(
+    worker = StoppingWorker(
         [fast] if fast_only else [fast, runs],  # RQ takes from the first non-empty queue
         connection=connection,
         serializer=JSONSerializer,
@@ -82,11 +117,12 @@ def run_worker(
         # back into their queue.
         return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
     finally:
-        for companion in companions:
-            companion.terminate()  # a warm shutdown: it finishes its current job
-        for companion in companions:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                companion.wait(timeout=30)
+        if not interrupt.stopping():  # after a signal, the exit kills them with their horses
+            for companion in companions:
+                companion.terminate()  # it stops at once, leaving its job to recovery
+            for companion in companions:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    companion.wait(timeout=30)
 
 
 def _start_fast_slot(

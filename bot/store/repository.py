@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import IssuebotError, NotFoundError
-from bot.observability import RUNS_TOTAL, STEP_DURATION
+from bot.observability import RUN_FAILURES, RUNS_TOTAL, STEP_DURATION
 from bot.store import engine as engine_mod
 from bot.store.base import now_utc as _now
 from bot.store.base import reason
@@ -154,6 +154,8 @@ class RunStore(Journal, LeaseTable, Retention):
             raise ActiveRunExistsError(existing) from None
         if status not in ACTIVE_STATUSES:
             RUNS_TOTAL.labels(outcome=status).inc()
+            if error is not None:
+                RUN_FAILURES.labels(kind=error.kind).inc()
 
     # steps --------------------------------------------------------------------------------
     def start_step(self, run_id: str, name: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,10 @@ def simulated_run(payload: dict[str, Any]) -> str:
         return "busy"  # another worker holds this issue: its run is the one
     finally:
         locks.close()
+
+
+def spawn_and_wait(payload: dict[str, Any]) -> None:
+    """Start a long child in a session of its own (as the sandbox does) and wait for it."""
+    child = subprocess.Popen(["sleep", "120"], start_new_session=True)
+    Path(payload["path"]).write_text(str(child.pid))
+    child.wait()

@@ -47,8 +47,15 @@ from tests.bot.widget import BOT, WIDGET
 __all__ = ["pg_schema_url"]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 SECRET = "death-secret"
-LEASE_TTL = 10  # seconds; production's default is 30
-STRANDED_WITHIN = 60.0  # the issue's target: resumed by a healthy worker within a minute
+# Seconds; production's default is 30. Short so a dead holder's lease expires quickly (the
+# heartbeat renews it every third of this), which is most of what these tests wait for.
+LEASE_TTL = 6
+MAINTENANCE = 2  # seconds between recovery passes (production: 5)
+# `runs resume` must still find the killed holder's lease when it starts (a Python process,
+# seconds on a busy machine) to show that it waits one TTL and takes over: 15 s, not 30.
+RESUME_LEASE_TTL = 15
+STRANDED_WITHIN = 60.0
+APPROVALS = 6  # the issue's target: resumed by a healthy worker within a minute
 
 
 @dataclass
@@ -153,7 +160,7 @@ def _operator(
         "ISSUEBOT_BOT_LOGIN": BOT,
         "ISSUEBOT_WEBHOOK_SECRET": SECRET,
         "ISSUEBOT_LEASE_TTL": str(LEASE_TTL),
-        "ISSUEBOT_MAINTENANCE": "2",
+        "ISSUEBOT_MAINTENANCE": str(MAINTENANCE),
         "ISSUEBOT_LOG_JSON": "true",
     }
     logs.mkdir(parents=True, exist_ok=True)
@@ -174,7 +181,9 @@ def test_a_worker_killed_with_its_horse_mid_run_loses_no_run_on_postgres_and_red
                  Path(os.environ.get("ISSUEBOT_TEST_LOGS", tmp_path / "logs")))  # fmt: skip
     locks = RedisLockManager(redis_url)
     try:
-        op.file_requests(repos=3, approvals=10)
+        # Six approvals on three repositories keep both workers busy with runs and queued work
+        # when one dies (ten proved nothing more and cost a minute).
+        op.file_requests(repos=3, approvals=APPROVALS)
         op.serve()
         workers = [op.start("worker"), op.start("worker")]
         op.approve_all()
@@ -209,7 +218,7 @@ def test_a_worker_killed_with_its_horse_mid_run_loses_no_run_on_postgres_and_red
         time.sleep(2)
         op.start("worker")  # the replacement
 
-        _until(lambda: _all_done(op, 10), "every run to end", 600)
+        _until(lambda: _all_done(op, APPROVALS), "every run to end", 600)
         _assert_every_request_has_one_successful_run_and_one_pr(op)
         # Released by the live workers (a leaked lease would be renewed for ever).
         _until(lambda: all(_leases_free(locks, op)), "every lease to be released", 10)
@@ -349,7 +358,8 @@ def test_runs_resume_takes_over_a_run_whose_holder_was_killed_instead_of_refusin
     emulator: EmulatorHandle, repo_root: Path, tmp_path: Path
 ) -> None:
     target = approved_request(emulator, f"sqlite:///{tmp_path / 'runs.db'}", tmp_path)
-    env = {**os.environ, **target.env("")}  # the default lease TTL: 30 s
+    # A short lease TTL: `runs resume` waits one TTL for a holder whose heartbeat stopped.
+    env = {**os.environ, **target.env(""), "ISSUEBOT_LEASE_TTL": str(RESUME_LEASE_TTL)}
     env.pop("QUEUE_URL")
     doomed = subprocess.Popen(
         [sys.executable, "-c", DOOMED_RUN, target.repo, str(target.issue)], cwd=repo_root,
@@ -373,7 +383,7 @@ def test_runs_resume_takes_over_a_run_whose_holder_was_killed_instead_of_refusin
         target.store.close()
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"run {run.id}: succeeded" in resumed.stdout
-    assert "waiting up to 30 s for its holder" in resumed.stderr  # then it took over
+    assert f"waiting up to {RESUME_LEASE_TTL} s for its holder" in resumed.stderr  # took over
     assert target.pulls() == [f"feat/issue-{target.issue}-widget"]
     assert target.summary_comments() == 1
 
