@@ -42,6 +42,7 @@ PROBE_REQUEST = "_issuebot_migration_request.json"
 # What Alembic's env.py imports: the models and their base, never the API or schemas.
 SCRATCH = (
     "app/__init__.py",
+    "app/settings.py",
     "app/db.py",
     "app/common.py",
     "app/models/",

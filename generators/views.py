@@ -92,6 +92,8 @@ class ActionView:
     hook: str
     scope: str
     description: str | None
+    concurrent: bool = False
+    requires: str = "admin"
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ def revision_id(table: str) -> str:
 
 
 BASE_REVISION = revision_id("action_requests")
+# Service tables (action runs, API keys) of every new repository: the revision after the base.
+# Repositories generated before it exist get the same tables appended by the history machinery.
+SERVICE_REVISION = revision_id("action_runs")
 
 
 def _field_view(table: str, field: Field) -> FieldView:
@@ -196,6 +201,8 @@ def entity_view(entity: Entity, down_revision: str) -> EntityView:
             "on_" + naming.snake_case(a.name),
             a.scope,
             a.description,
+            a.concurrent,
+            a.requires,
         )
         for a in entity.actions
     )
@@ -220,7 +227,7 @@ def entity_view(entity: Entity, down_revision: str) -> EntityView:
 def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
     """Views of all entities, chained into one linear migration history in spec order."""
     views: list[EntityView] = []
-    down = BASE_REVISION
+    down = SERVICE_REVISION
     for entity in entities:
         view = entity_view(entity, down)
         views.append(view)
@@ -234,6 +241,10 @@ def _refuse_name_clashes(views: list[EntityView]) -> None:
     seen: dict[str, str] = {
         "action_requests": "ActionRequest",
         "pk_action_requests": "ActionRequest",
+        "action_runs": "ActionRun",
+        "pk_action_runs": "ActionRun",
+        "api_keys": "ApiKey",
+        "pk_api_keys": "ApiKey",
     }
     for view in views:
         names = [view.table, f"pk_{view.table}"]
