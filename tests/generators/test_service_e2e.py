@@ -149,10 +149,14 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(service_dir: Path, tmp_path: Path) -> Iterator[str]:
-    """`alembic upgrade head` then `uvicorn app.main:app` on a free localhost port."""
+def served(service_dir: Path, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`alembic upgrade head`, an admin key, then `uvicorn app.main:app` on a free port."""
     url = f"sqlite:///{tmp_path / 'served.db'}"
     alembic(service_dir, "upgrade", "head", DATABASE_URL=url)
+    create = [sys.executable, "-m", "app.keys", "create", "--name", "e2e", "--scope", "admin"]
+    made = run(create, service_dir, {"DATABASE_URL": url})
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     server = subprocess.Popen(
@@ -179,29 +183,37 @@ def served(service_dir: Path, tmp_path: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        yield base
+        yield base, token
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_schemathesis_finds_nothing_against_the_served_api(served: str, tmp_path: Path) -> None:
-    assert httpx.get(f"{served}/docs").status_code == 200
-    checks = ",".join(
-        (
-            "not_a_server_error",
-            "status_code_conformance",
-            "content_type_conformance",
-            "response_schema_conformance",
-        )
-    )
+def test_schemathesis_finds_nothing_against_the_served_api(
+    served: tuple[str, str], tmp_path: Path
+) -> None:
+    """Every check with a valid admin key, but the two that judge which inputs are valid.
+
+    positive_data_acceptance and negative_data_rejection still find schema/validator
+    mismatches that predate this suite (int64 bounds rendered as floats, numbers accepted as
+    dates, a PATCH body oddity); they are tracked, not hidden in this test's verdict.
+    """
+    base, token = served
+    assert httpx.get(f"{base}/docs").status_code == 200
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{base}/action-runs", headers=headers).status_code == 200
+    assert httpx.get(f"{base}/action-runs").status_code == 401
     result = run(
         [
             str(BIN / "schemathesis"),
             "run",
-            f"{served}/openapi.json",
+            f"{base}/openapi.json",
             "--checks",
-            checks,
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance,negative_data_rejection",
+            "--header",
+            f"Authorization: Bearer {token}",
             "--workers",
             "1",
             "--max-examples",
