@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -228,4 +229,6 @@ def test_schemathesis_finds_nothing_against_the_served_api(
         timeout=280,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    # A warning (inputs the validator refuses, see above) may replace "No issues found".
+    assert "Failures:" not in result.stdout, result.stdout[-4000:]
+    assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-2000:]
