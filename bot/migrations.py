@@ -49,7 +49,8 @@ SCRATCH = (
     "migrations/",
     "alembic.ini",
 )
-_BASE_FILE = f"{VERSIONS}0000_action_requests.py"
+# The service-level revisions every new repository starts with (before any entity's).
+_BASE_FILES = (f"{VERSIONS}0000_action_requests.py", f"{VERSIONS}0001_service_tables.py")
 
 
 def read_history(out_dir: Path) -> History | None:
@@ -60,7 +61,7 @@ def read_history(out_dir: Path) -> History | None:
         for path in sorted(versions.glob("*.py"))
         if path.is_file()
     }
-    if not [p for p in files if p != _BASE_FILE and is_revision_path(p)]:
+    if not [p for p in files if p not in _BASE_FILES and is_revision_path(p)]:
         return None
     return History(files)
 
