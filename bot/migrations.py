@@ -42,13 +42,15 @@ PROBE_REQUEST = "_issuebot_migration_request.json"
 # What Alembic's env.py imports: the models and their base, never the API or schemas.
 SCRATCH = (
     "app/__init__.py",
+    "app/settings.py",
     "app/db.py",
     "app/common.py",
     "app/models/",
     "migrations/",
     "alembic.ini",
 )
-_BASE_FILE = f"{VERSIONS}0000_action_requests.py"
+# The service-level revisions every new repository starts with (before any entity's).
+_BASE_FILES = (f"{VERSIONS}0000_action_requests.py", f"{VERSIONS}0001_service_tables.py")
 
 
 def read_history(out_dir: Path) -> History | None:
@@ -59,7 +61,7 @@ def read_history(out_dir: Path) -> History | None:
         for path in sorted(versions.glob("*.py"))
         if path.is_file()
     }
-    if not [p for p in files if p != _BASE_FILE and is_revision_path(p)]:
+    if not [p for p in files if p not in _BASE_FILES and is_revision_path(p)]:
         return None
     return History(files)
 

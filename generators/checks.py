@@ -17,7 +17,10 @@ MAX_FIELDS = 200
 MAX_INDEXES = 50
 MAX_ACTIONS = 50
 MAX_VALUES = 200
-MAX_ENTITIES = 500
+# FastAPI caches the fields of query-parameter models in an lru_cache of 128 entries
+# (fastapi._compat.v2.get_cached_model_fields); each entity has one (its list parameters)
+# and the service two more: beyond 126 entities /openapi.json fails with a KeyError.
+MAX_ENTITIES = 120
 MAX_DESCRIPTION = 2000
 MAX_STRING_LENGTH = 10_485_760  # PostgreSQL's varchar limit
 INT64 = (-(2**63), 2**63 - 1)

@@ -103,6 +103,10 @@ class Action(Model):
     name: StrictStr
     scope: Literal["item", "collection"] = "item"
     description: StrictStr | None = None
+    # A second call while one runs on the same item is refused (409) unless this is true.
+    concurrent: StrictBool = False
+    # The API key scope a caller needs (admin by default: actions have side effects).
+    requires: Literal["read", "write", "admin"] = "admin"
 
 
 AUTO_FIELDS = (

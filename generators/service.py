@@ -14,10 +14,16 @@ import jinja2
 from bot.errors import GenerationError
 from generators.endpoints import Endpoint, entity_endpoints
 from generators.header import checksum, comment_prefix
-from generators.migration import History, NextRevision
+from generators.migration import History, NextRevision, is_revision_path
 from generators.render import environment
 from generators.spec import SpecFile
-from generators.views import BASE_REVISION, EntityView, entity_views, refuse_unknown_targets
+from generators.views import (
+    BASE_REVISION,
+    SERVICE_REVISION,
+    EntityView,
+    entity_views,
+    refuse_unknown_targets,
+)
 
 __all__ = ["Endpoint", "GeneratedService", "entity_endpoints", "generate_service"]
 
@@ -25,19 +31,26 @@ SHARED = (
     "pytest.ini",
     "alembic.ini",
     "app/__init__.py",
+    "app/settings.py",
     "app/db.py",
     "app/common.py",
+    "app/auth.py",
+    "app/keys.py",
     "app/actions.py",
     "app/main.py",
     "app/models/__init__.py",
     "app/models/action_request.py",
+    "app/models/action_run.py",
+    "app/models/api_key.py",
     "app/schemas/__init__.py",
-    "app/schemas/action_request.py",
+    "app/schemas/action_run.py",
     "app/api/__init__.py",
+    "app/api/action_runs.py",
     "app/hooks/__init__.py",
     "migrations/env.py",
     "migrations/script.py.mako",
     "migrations/versions/0000_action_requests.py",
+    "migrations/versions/0001_service_tables.py",
     "tests/conftest.py",
     "tests/test_service.py",
     "tests/test_helpers.py",
@@ -97,13 +110,19 @@ def generate_service(
     refuse_unknown_targets(spec.entities)
     views = entity_views(spec.entities)
     service = GeneratedService()
-    context: dict[str, object] = {"entities": views, "base_revision": BASE_REVISION}
+    context: dict[str, object] = {
+        "entities": views,
+        "base_revision": BASE_REVISION,
+        "service_revision": SERVICE_REVISION,
+    }
     head = views[-1].revision if views else BASE_REVISION
     if history is not None:
         head = next_revision.revision if next_revision else history.head()
     context["head_revision"] = head
     for template in SHARED:
-        if history is not None and template in history.files:
+        # With a history, revisions are never rendered: the shipped ones are kept as they are,
+        # and a service table they lack (0001) arrives as the appended revision instead.
+        if history is not None and is_revision_path(template):
             continue
         body = _render(env, template, template, **context)
         service.files[template] = _with_header(env, template, body)

@@ -156,6 +156,8 @@ class ActionView:
     hook: str
     scope: str
     description: str | None
+    concurrent: bool = False
+    requires: str = "admin"
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,9 @@ def revision_id(table: str) -> str:
 
 
 BASE_REVISION = revision_id("action_requests")
+# Service tables (action runs, API keys) of every new repository: the revision after the base.
+# Repositories generated before it exist get the same tables appended by the history machinery.
+SERVICE_REVISION = revision_id("action_runs")
 
 
 def _field_view(table: str, field: Field) -> FieldView:
@@ -376,6 +381,8 @@ def entity_view(entity: Entity, down_revision: str, graph: Graph | None = None) 
             "on_" + naming.snake_case(a.name),
             a.scope,
             a.description,
+            a.concurrent,
+            a.requires,
         )
         for a in entity.actions
     )
@@ -427,7 +434,7 @@ def entity_views(entities: tuple[Entity, ...]) -> list[EntityView]:
 
     order = relations.creation_order([e.name for e in entities], graph.refs)
     views: list[EntityView] = []
-    down = BASE_REVISION
+    down = SERVICE_REVISION
     for name in order:
         view = entity_view(by_name[name], down, graph)
         views.append(view)
@@ -452,6 +459,10 @@ def _refuse_name_clashes(views: list[EntityView]) -> None:
     seen: dict[str, str] = {
         "action_requests": "ActionRequest",
         "pk_action_requests": "ActionRequest",
+        "action_runs": "ActionRun",
+        "pk_action_runs": "ActionRun",
+        "api_keys": "ApiKey",
+        "pk_api_keys": "ApiKey",
     }
     for view in views:
         names = [view.table, f"pk_{view.table}"]

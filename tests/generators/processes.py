@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 BIN = Path(sys.executable).parent
 _TOTAL = re.compile(r"^TOTAL\s+\d+\s+\d+\s+(\d+)%", re.MULTILINE)
@@ -49,3 +56,63 @@ def run_with_coverage(
     )
     total = _TOTAL.search(result.stdout)
     return result, int(total.group(1)) if total else -1
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the generated service's alembic; a failure shows its output."""
+    result = run([sys.executable, "-m", "alembic", *args], cwd, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@dataclass(frozen=True)
+class Served:
+    """A generated service answering over HTTP, with an admin key made by its own CLI."""
+
+    base: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, headers=self.headers, timeout=10)
+
+
+@contextlib.contextmanager
+def serve(service_dir: Path, database: Path) -> Iterator[Served]:
+    """`alembic upgrade head` on a SQLite file, an admin key, `uvicorn app.main:app`."""
+    url = f"sqlite:///{database}"
+    alembic(service_dir, "upgrade", "head", DATABASE_URL=url)
+    create = [sys.executable, "-m", "app.keys", "create", "--name", "e2e", "--scope", "admin"]
+    made = run(create, service_dir, {"DATABASE_URL": url})
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level=error"],
+        cwd=service_dir,
+        env={**env, "DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield Served(base, made.stdout.strip())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -4,14 +4,10 @@ migrations (fresh, and with a ref added to a shipped table) and a walk over real
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.codegen import write_generated
@@ -19,9 +15,9 @@ from bot.migrations import generate_with_history
 from generators.service import generate_service
 from generators.spec import load_spec
 from tests.generators.migrating import database_env
-from tests.generators.processes import BIN, run, run_with_coverage
+from tests.generators.processes import BIN, Served, run, run_with_coverage, serve
 from tests.generators.test_relations import EXAMPLE, example, without_folder_ref
-from tests.generators.test_service_e2e import alembic, free_port, round_trip
+from tests.generators.test_service_e2e import round_trip
 
 pytestmark = pytest.mark.slow
 
@@ -104,54 +100,25 @@ def test_rows_survive_adding_a_ref_to_a_shipped_table(
 
 
 @pytest.fixture
-def served(relations_dir: Path, tmp_path: Path) -> Iterator[str]:
-    """`alembic upgrade head` on a SQLite file, then `uvicorn app.main:app` on a free port."""
-    url = f"sqlite:///{tmp_path / 'served.db'}"
-    alembic(relations_dir, "upgrade", "head", DATABASE_URL=url)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "error",
-        ],
-        cwd=relations_dir,
-        env={**env, "DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def served(relations_dir: Path, tmp_path: Path) -> Iterator[Served]:
+    with serve(relations_dir, tmp_path / "served.db") as service:
+        yield service
 
 
-def test_relations_over_http_against_uvicorn(served: str) -> None:
+def test_relations_over_http_against_uvicorn(served: Served) -> None:
     """Parent, child, tree and link rows through the served API on a migrated SQLite file:
     the foreign keys the migrations made are enforced by the running app's connections."""
-    http = httpx.Client(base_url=served, timeout=10)
+    http = served.client()
     missing = "00000000-0000-4000-8000-999999999999"
     root = http.post("/folders", json={"title": "root"}).json()["id"]
     sub = http.post("/folders", json={"title": "sub", "parent_id": root}).json()["id"]
     source = http.post("/data-sources", json={"name": "crm", "folder_id": sub}).json()["id"]
     refused = http.post("/sync-runs", json={"source_id": missing})
     assert refused.status_code == 422
-    assert refused.json()["detail"][0]["loc"] == ["body", "source_id"]
-    assert missing in refused.json()["detail"][0]["msg"]
+    problem = refused.json()
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert problem["errors"][0]["field"] == "source_id"
+    assert missing in problem["errors"][0]["message"]
     run_id = http.post("/sync-runs", json={"source_id": source, "rows": 3}).json()["id"]
     tag = http.post("/tags", json={"label": "pii"}).json()["id"]
     assert http.post("/source-tags", json={"source_id": source, "tag_id": tag}).status_code == 201
@@ -177,23 +144,20 @@ def test_relations_over_http_against_uvicorn(served: str) -> None:
 
 
 def test_schemathesis_finds_nothing_against_the_served_relations(
-    served: str, tmp_path: Path
+    served: Served, tmp_path: Path
 ) -> None:
-    checks = ",".join(
-        (
-            "not_a_server_error",
-            "status_code_conformance",
-            "content_type_conformance",
-            "response_schema_conformance",
-        )
-    )
+    """The same checks as the example service's run (see test_service_e2e), with a key."""
     result = run(
         [
             str(BIN / "schemathesis"),
             "run",
-            f"{served}/openapi.json",
+            f"{served.base}/openapi.json",
             "--checks",
-            checks,
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance,negative_data_rejection",
+            "--header",
+            f"Authorization: Bearer {served.token}",
             "--workers",
             "1",
             "--max-examples",

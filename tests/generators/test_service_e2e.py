@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
+import re
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,15 +15,9 @@ import sqlalchemy as sa
 from bot.codegen import write_generated
 from generators.service import generate_service
 from generators.spec import load_spec
-from tests.generators.processes import BIN, run, run_with_coverage
+from tests.generators.processes import BIN, Served, alembic, run, run_with_coverage, serve
 
 pytestmark = pytest.mark.slow
-
-
-def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    result = run([sys.executable, "-m", "alembic", *args], cwd, env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def round_trip(cwd: Path, **env: str) -> None:
@@ -142,66 +133,35 @@ def test_migrations_round_trip_on_postgresql_and_drop_enum_types(
     assert types == []
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def served(service_dir: Path, tmp_path: Path) -> Iterator[str]:
-    """`alembic upgrade head` then `uvicorn app.main:app` on a free localhost port."""
-    url = f"sqlite:///{tmp_path / 'served.db'}"
-    alembic(service_dir, "upgrade", "head", DATABASE_URL=url)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "error",
-        ],
-        cwd=service_dir,
-        env={**env, "DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def served(service_dir: Path, tmp_path: Path) -> Iterator[Served]:
+    with serve(service_dir, tmp_path / "served.db") as service:
+        yield service
 
 
-def test_schemathesis_finds_nothing_against_the_served_api(served: str, tmp_path: Path) -> None:
-    assert httpx.get(f"{served}/docs").status_code == 200
-    checks = ",".join(
-        (
-            "not_a_server_error",
-            "status_code_conformance",
-            "content_type_conformance",
-            "response_schema_conformance",
-        )
-    )
+def test_schemathesis_finds_nothing_against_the_served_api(served: Served, tmp_path: Path) -> None:
+    """Every check with a valid admin key, but the two that judge which inputs are valid.
+
+    positive_data_acceptance and negative_data_rejection still find schema/validator
+    mismatches that predate this suite (int64 bounds rendered as floats, numbers accepted as
+    dates, a PATCH body oddity); they are tracked, not hidden in this test's verdict.
+    """
+    base, token = served.base, served.token
+    assert httpx.get(f"{base}/docs").status_code == 200
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{base}/action-runs", headers=headers).status_code == 200
+    assert httpx.get(f"{base}/action-runs").status_code == 401
     result = run(
         [
             str(BIN / "schemathesis"),
             "run",
-            f"{served}/openapi.json",
+            f"{base}/openapi.json",
             "--checks",
-            checks,
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance,negative_data_rejection",
+            "--header",
+            f"Authorization: Bearer {token}",
             "--workers",
             "1",
             "--max-examples",
@@ -216,4 +176,6 @@ def test_schemathesis_finds_nothing_against_the_served_api(served: str, tmp_path
         timeout=280,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    # A warning (inputs the validator refuses, see above) may replace "No issues found".
+    assert "Failures:" not in result.stdout, result.stdout[-4000:]
+    assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-2000:]
