@@ -75,6 +75,17 @@ GENERATED_GLOBS: tuple[str, ...] = (
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_*.py",
+    "ui/package.json",
+    "ui/package-lock.json",
+    "ui/tsconfig.json",
+    "ui/vite.config.ts",
+    "ui/index.html",
+    "ui/.gitignore",
+    "ui/scripts/openapi.py",
+    "ui/src/*.ts",
+    "ui/src/*.tsx",
+    "ui/src/*.css",
+    "ui/src/components/*.tsx",
     "ui/src/workbenches/*Workbench.tsx",
 )
 HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
@@ -184,7 +195,7 @@ class RepoConfig(_Strict):
     tests: Tests = Tests()
     risk: RiskPolicy = RiskPolicy()
     notify: Notify = Notify()
-    ui: bool = False
+    ui: bool = True
 
 
 def parse_repo_config(text: str | None) -> RepoConfig:
