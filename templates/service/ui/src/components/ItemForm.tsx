@@ -159,15 +159,14 @@ export default function ItemForm({ meta, item, onSubmit, onCancel }: Props) {
         const error = errors[f.name];
         return (
           <div key={f.name} className={f.type === "boolean" ? "field field-check" : "field"}>
-            <label htmlFor={id}>
-              {f.label}
+            <div className="label-row">
+              <label htmlFor={id}>{f.label}</label>
               {f.required && (
-                <span className="required" aria-hidden="true">
-                  {" "}*
+                <span className="required" title="required">
+                  *
                 </span>
               )}
-              {f.required && <span className="sr-only"> (required)</span>}
-            </label>
+            </div>
             <Input
               id={id}
               field={f}
