@@ -70,7 +70,9 @@ def main() -> None:
     dom = statistics.median(f[0] for f in figures)
     rows = statistics.median(f[1] for f in figures)
     print(f"first page, {ROWS} rows in the table, median of {RUNS} cold loads:")
-    print(f"  DOMContentLoaded {dom:7.0f} ms   first 25 rows visible {rows:7.0f} ms   (target < 1000)")
+    print(
+        f"  DOMContentLoaded {dom:7.0f} ms   first 25 rows visible {rows:7.0f} ms   (target < 1000)"
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ STATIC = {
 SHARED = {"vite.config.ts": "ui/vite.config.ts", "entities.ts": "ui/src/entities.ts"}
 PER_ENTITY = {"Workbench.tsx": "ui/src/workbenches/{name}Workbench.tsx"}
 # Written once, then the user's: never overwritten, never removed.
-USER_OWNED = {"custom/index.ts": "ui/src/custom/index.ts", "custom/custom.css": "ui/src/custom/custom.css"}
+USER_OWNED = {
+    "custom/index.ts": "ui/src/custom/index.ts",
+    "custom/custom.css": "ui/src/custom/custom.css",
+}
 # Files whose syntax has no line comment: no header (package.json says it in "description").
 HEADERLESS = (".json", ".html", ".css", "/.gitignore")
 _PREFIX = {"/.gitignore": "#", "tsconfig.json": "//"}

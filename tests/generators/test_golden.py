@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from generators.ui import comment_for
 from generators.header import MARKER, verify_header
 from generators.service import GeneratedService
+from generators.ui import comment_for
 from tests.generators.cases import CASES, ROOT, case_output, golden_files
 
 

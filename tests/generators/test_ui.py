@@ -1,4 +1,4 @@
-"""The UI project the generator writes: on by default, spec-independent manifests, user files kept."""
+"""The UI project the generator writes: on by default, fixed manifests, user files kept."""
 
 from __future__ import annotations
 
