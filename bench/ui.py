@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.ui.harness import CHROMIUM, build, generate, node_modules, serve  # noqa: E402
+from bot.uibuild import CHROMIUM, build, generate, node_modules, serve  # noqa: E402
 
 ROWS = 1000
 RUNS = 5

@@ -22,6 +22,7 @@ from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot.demo.request import seed_request, with_tags
+from bot.demo.workbench import show_workbench
 from bot.emulator.seed import default_seed
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.errors import IssuebotError
@@ -65,6 +66,7 @@ class DemoReport:
     issue_closed: bool = False
     spec_fields: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    workbench_url: str | None = None
 
 
 Say = Callable[[str], None]
@@ -117,6 +119,11 @@ def run_demo(say: Say, *, timeout: float = 120.0) -> DemoReport:
             say(f"webhook server on {bot.webhook_url} (signed with a fresh secret), worker ready")
         _story(gh, bot.store, report, say, settings=settings, timeout=timeout)
         _settle(gh, bot, timeout)
+        with _timed(report, "workbench"):
+            merged = gh.github("maintainer").get_repo(DEMO_REPO).get_contents("specs/entities.json")
+            assert not isinstance(merged, list)
+            spec_text = merged.decoded_content.decode()
+            report.workbench_url = show_workbench(spec_text, tmp, stack, say)
     return report
 
 
