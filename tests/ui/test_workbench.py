@@ -13,7 +13,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.ui.conftest import SPECS, shot
 
-pytestmark = pytest.mark.timeout(900)  # the first test of a worker waits for npm ci and builds
+# The first test of a worker waits for npm ci (shared, locked) and the two builds.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SOURCES = "raw-data-sources"
 EXAMPLE = pytest.mark.parametrize("served", ["example"], indirect=True)
