@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 from playwright.sync_api import Locator, Page, expect
 
 from tests.ui.conftest import SPECS, shot
+from tests.ui.harness import build, generate
 
 # The first test of a worker waits for npm ci (shared, locked) and the two builds.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -214,3 +215,19 @@ def test_every_field_type_has_its_input(served: str, page: Page) -> None:
     assert "api_key" not in stored and "sk-hidden-value" not in page.content()
     expect(page.get_by_role("complementary", name="Details")).to_contain_text('{"k":[1,2]}')
     shot(page, "every-type-detail")
+
+
+def test_the_build_is_byte_for_byte_the_same_for_the_same_spec(
+    built: dict[str, Path], modules: Path, tmp_path: Path
+) -> None:
+    again = generate(SPECS["example"], tmp_path / "again")
+    build(again, modules)
+
+    def dist(service: Path) -> dict[str, bytes]:
+        root = service / "ui" / "dist"
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    first = dist(built["example"])
+    assert first and dist(again) == first
