@@ -88,7 +88,7 @@ GENERATED_GLOBS: tuple[str, ...] = (
     "ui/src/components/*.tsx",
     "ui/src/workbenches/*Workbench.tsx",
 )
-HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
+HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py", "ui/src/custom/**")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
