@@ -83,7 +83,7 @@ def _with_header(env: jinja2.Environment, path: str, body: str) -> str:
 def generate_service(
     spec: SpecFile,
     *,
-    ui: bool = False,
+    ui: bool = True,
     overrides: Mapping[str, str] | None = None,
     history: History | None = None,
     next_revision: NextRevision | None = None,
