@@ -78,9 +78,20 @@ GENERATED_GLOBS: tuple[str, ...] = (
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_*.py",
+    "ui/package.json",
+    "ui/package-lock.json",
+    "ui/tsconfig.json",
+    "ui/vite.config.ts",
+    "ui/index.html",
+    "ui/.gitignore",
+    "ui/scripts/openapi.py",
+    "ui/src/*.ts",
+    "ui/src/*.tsx",
+    "ui/src/*.css",
+    "ui/src/components/*.tsx",
     "ui/src/workbenches/*Workbench.tsx",
 )
-HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py",)
+HOOK_GLOBS: tuple[str, ...] = ("app/hooks/*.py", "ui/src/custom/**")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -206,7 +217,7 @@ class RepoConfig(_Strict):
     risk: RiskPolicy = RiskPolicy()
     notify: Notify = Notify()
     bot: BotPin = BotPin()
-    ui: bool = False
+    ui: bool = True
 
 
 def parse_repo_config(text: str | None) -> RepoConfig:

@@ -17,6 +17,7 @@ from generators.header import checksum, comment_prefix
 from generators.migration import History, NextRevision, is_revision_path
 from generators.render import environment
 from generators.spec import SpecFile
+from generators.ui import comment_for, ui_files
 from generators.views import (
     BASE_REVISION,
     SERVICE_REVISION,
@@ -66,7 +67,6 @@ PER_ENTITY = {
 ENTITY_MIGRATION = "migrations/versions/entity.py"
 MIGRATION = "migrations/versions/revision.py"
 USER_OWNED = {"app/hooks/entity.py": "app/hooks/{snake}.py"}
-UI = {"ui/Workbench.tsx": "ui/src/workbenches/{name}Workbench.tsx"}
 
 
 @dataclass(frozen=True)
@@ -86,16 +86,17 @@ def _render(env: jinja2.Environment, template: str, path: str, **context: object
 
 
 def _with_header(env: jinja2.Environment, path: str, body: str) -> str:
-    header = env.get_template("_header.j2").render(
-        comment=comment_prefix(path), digest=checksum(body)
-    )
+    comment = comment_for(path) if path.startswith("ui/") else comment_prefix(path)
+    if comment is None:  # JSON, HTML, CSS: no line comment; checked byte for byte instead
+        return body
+    header = env.get_template("_header.j2").render(comment=comment, digest=checksum(body))
     return header + body
 
 
 def generate_service(
     spec: SpecFile,
     *,
-    ui: bool = False,
+    ui: bool = True,
     overrides: Mapping[str, str] | None = None,
     history: History | None = None,
     next_revision: NextRevision | None = None,
@@ -127,7 +128,9 @@ def generate_service(
         body = _render(env, template, template, **context)
         service.files[template] = _with_header(env, template, body)
     for view in views:
-        _render_entity(env, service, view, context, ui=ui, migrations=history is None)
+        _render_entity(env, service, view, context, migrations=history is None)
+    if ui:
+        _render_ui(env, service, views)
     if history is not None:
         service.files.update(history.files)
     if next_revision is not None:
@@ -150,10 +153,9 @@ def _render_entity(
     view: EntityView,
     context: dict[str, object],
     *,
-    ui: bool,
     migrations: bool = True,
 ) -> None:
-    templates = {**PER_ENTITY, **(UI if ui else {})}
+    templates = dict(PER_ENTITY)
     if not migrations:
         del templates[ENTITY_MIGRATION]
     for template, pattern in templates.items():
@@ -165,3 +167,13 @@ def _render_entity(
     for template, pattern in USER_OWNED.items():
         path = pattern.format(snake=view.snake, name=view.name)
         service.user_owned[path] = _render(env, template, path, entity=view, **context)
+
+
+def _render_ui(env: jinja2.Environment, service: GeneratedService, views: list[EntityView]) -> None:
+    """The workbench project under `ui/` (see generators/ui.py); `ui/src/custom/` is the user's."""
+    files, owned = ui_files(
+        env, views, lambda template, context: _render(env, template, template, **context)
+    )
+    for path, body in files.items():
+        service.files[path] = _with_header(env, path, body)
+    service.user_owned.update(owned)

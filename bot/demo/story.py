@@ -22,6 +22,7 @@ from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot.demo.request import seed_request, with_tags
+from bot.demo.workbench import show_workbench
 from bot.emulator.seed import default_seed
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.errors import IssuebotError
@@ -29,6 +30,7 @@ from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
 from bot.pipeline import Orchestrator
 from bot.scaffold import scaffold_files
+from bot.scaffold.skeleton import service_skeleton
 from bot.server.stack import RunningBot, run_bot
 from bot.settings import Settings
 from bot.store import RunStore
@@ -64,6 +66,7 @@ class DemoReport:
     issue_closed: bool = False
     spec_fields: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    workbench_url: str | None = None
 
     def done_so_far(self, elapsed: float) -> str:
         """What an interrupted demo had done: its finished phases and what they produced."""
@@ -120,7 +123,7 @@ def run_demo(
     ``inspect`` sees GitHub and the bot after the story, before they stop (tests, metrics).
     """
     report = report if report is not None else DemoReport()
-    files = scaffold_files()
+    files = _initialised_files()
     report.required_checks = required_check_names(files)
     secret = secrets.token_hex(16)
     with ExitStack() as stack:
@@ -135,6 +138,11 @@ def run_demo(
             say(f"webhook server on {bot.webhook_url} (signed with a fresh secret), worker ready")
         _story(gh, bot.store, report, say, settings=settings, timeout=timeout)
         _settle(gh, bot, timeout)
+        with _timed(report, "workbench"):
+            merged = gh.github("maintainer").get_repo(DEMO_REPO).get_contents("specs/entities.json")
+            assert not isinstance(merged, list)
+            spec_text = merged.decoded_content.decode()
+            report.workbench_url = show_workbench(spec_text, tmp, stack, say)
         if inspect is not None:
             inspect(gh, bot)
     return report
@@ -151,6 +159,17 @@ def _settle(gh: EmulatorHandle, bot: RunningBot, timeout: float) -> None:
             return
         seen = count
         time.sleep(0.5)
+
+
+def _initialised_files() -> dict[str, str]:
+    """The repository as `issuebot init` writes it: templates plus the generated skeleton.
+
+    The skeleton carries the UI's package.json and lockfile; without them the bot's first PR
+    would add dependency manifests, which always need a human (no auto-merge to show).
+    """
+    files = scaffold_files()
+    skeleton = service_skeleton(dict(files))
+    return {**files, **skeleton.generated, **skeleton.hooks}
 
 
 def _seed_target_repo(gh: EmulatorHandle, files: dict[str, str], checks: list[str]) -> None:

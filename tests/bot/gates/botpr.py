@@ -47,7 +47,9 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def service_files(spec: SpecFile) -> dict[str, str]:
     """The spec file plus everything the generator writes for it (hooks included)."""
-    service = generate_service(spec)
+    # No UI: its package.json/lockfile are dependency paths that always need a human, and
+    # these repositories are not seeded by `issuebot init` (tests/bot/gates/test_paths.py).
+    service = generate_service(spec, ui=False)
     return {"specs/entities.json": dump_spec(spec), **service.files, **service.user_owned}
 
 
