@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.codegen import write_generated
 from bot.config import RepoConfig, parse_repo_config
+from bot.scaffold import scaffold_files
 from generators.header import MARKER, verify_header
 from generators.service import generate_service
 from generators.spec import load_spec
@@ -19,7 +20,7 @@ MANIFESTS = ("ui/package.json", "ui/package-lock.json")
 def test_the_ui_is_on_unless_the_repo_config_turns_it_off() -> None:
     assert RepoConfig().ui is True
     assert parse_repo_config("ui: false\n").ui is False
-    scaffold = Path("templates/scaffold/.github/issuebot.yml").read_text(encoding="utf-8")
+    scaffold = scaffold_files()[".github/issuebot.yml"]
     assert parse_repo_config(scaffold).ui is True
 
 
