@@ -6,7 +6,7 @@ same bytes, so re-running the generator on unchanged entities changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import jinja2
@@ -86,8 +86,12 @@ def generate_service(
     overrides: Mapping[str, str] | None = None,
     history: History | None = None,
     next_revision: NextRevision | None = None,
+    select: Callable[[str], bool] | None = None,
 ) -> GeneratedService:
     """Render the whole service for `spec` (templates may be overridden by name).
+
+    ``select`` renders only the output paths it accepts (the migration probe needs the models
+    and migrations, not the API, tests or UI); the files it renders are the same bytes.
 
     Without `history` (a repository with no revisions yet) each entity gets its create-table
     revision. With it, the existing revision files are kept byte for byte and only
@@ -104,14 +108,20 @@ def generate_service(
     for template in SHARED:
         if history is not None and template in history.files:
             continue
+        if select is not None and not select(template):
+            continue
         body = _render(env, template, template, **context)
         service.files[template] = _with_header(env, template, body)
     for view in views:
-        _render_entity(env, service, view, context, ui=ui, migrations=history is None)
+        _render_entity(
+            env, service, view, context, ui=ui, migrations=history is None, select=select
+        )
     if history is not None:
         service.files.update(history.files)
     if next_revision is not None:
         service.files.update(render_revision(next_revision, overrides))
+    for path in [p for p in service.files if select is not None and not select(p)]:
+        del service.files[path]  # history files outside the selection
     return service
 
 
@@ -132,16 +142,21 @@ def _render_entity(
     *,
     ui: bool,
     migrations: bool = True,
+    select: Callable[[str], bool] | None = None,
 ) -> None:
     templates = {**PER_ENTITY, **(UI if ui else {})}
     if not migrations:
         del templates[ENTITY_MIGRATION]
     for template, pattern in templates.items():
         path = pattern.format(snake=view.snake, name=view.name)
+        if select is not None and not select(path):
+            continue
         body = _render(env, template, path, entity=view, **context)
         service.files[path] = _with_header(env, path, body)
     if not view.actions:
         return  # nothing would call a hook: no user-owned module to keep (or cover)
     for template, pattern in USER_OWNED.items():
         path = pattern.format(snake=view.snake, name=view.name)
+        if select is not None and not select(path):
+            continue
         service.user_owned[path] = _render(env, template, path, entity=view, **context)
