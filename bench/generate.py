@@ -7,6 +7,7 @@ the next revision for 100 entities in under 2 s.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import tempfile
@@ -65,9 +66,11 @@ def next_revision(count: int) -> None:
         service = generate_with_history(Path(tmp), changed)
         elapsed, used = time.perf_counter() - start, _cpu() - cpu
     added = len(set(service.files) - set(before.files))
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
         f"next revision for {count} entities (+1 field): {elapsed:.3f}s wall, "
-        f"{used:.3f}s CPU (bot + probe process), {added} new file"
+        f"{used:.3f}s CPU (bot + probe process), {added} new file; load average {load} "
+        f"on {os.cpu_count()} CPUs (wall is only meaningful when the load is below that)"
     )
 
 

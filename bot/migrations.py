@@ -13,6 +13,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,15 @@ def read_history(out_dir: Path) -> History | None:
     if not [p for p in files if p not in _BASE_FILES and is_revision_path(p)]:
         return None
     return History(files)
+
+
+def _for_probe(path: str) -> bool:
+    """A file the probe copies (models, migrations): rendered first, so it can start early."""
+    return path.startswith(SCRATCH)
+
+
+def _not_for_probe(path: str) -> bool:
+    return not _for_probe(path)
 
 
 def _enum_type(table: str, field: str) -> str:
@@ -159,11 +169,18 @@ def generate_with_history(
     if history is None:
         return generate_service(spec, ui=ui, overrides=overrides)
     head = history.head()
-    base = generate_service(spec, ui=ui, overrides=overrides, history=history)
     views = entity_views(spec.entities)
     enums = [[t, c, e.name, list(e.values)] for (t, c), e in enum_columns(history).items()]
     request = {"renames": rename_request(views), "defaults": _defaults(views), "enums": enums}
-    result = _run_probe(base, request, sandbox)
+    scratch = generate_service(spec, ui=ui, overrides=overrides, history=history, select=_for_probe)
+    # The probe (a child process) replays history while this process renders the rest.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="migration-probe") as pool:
+        probing = pool.submit(_run_probe, scratch, request, sandbox)
+        base = generate_service(
+            spec, ui=ui, overrides=overrides, history=history, select=_not_for_probe
+        )
+        result = probing.result()
+    base.files.update(scratch.files)
     if "refused" in result:
         raise SpecError([result["refused"]], hint=result["hint"])
     if not result["upgrade"].strip():

@@ -6,7 +6,7 @@ same bytes, so re-running the generator on unchanged entities changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import jinja2
@@ -100,8 +100,12 @@ def generate_service(
     overrides: Mapping[str, str] | None = None,
     history: History | None = None,
     next_revision: NextRevision | None = None,
+    select: Callable[[str], bool] | None = None,
 ) -> GeneratedService:
     """Render the whole service for `spec` (templates may be overridden by name).
+
+    ``select`` renders only the output paths it accepts (the migration probe needs the models
+    and migrations, not the API, tests or UI); the files it renders are the same bytes.
 
     Without `history` (a repository with no revisions yet) each entity gets its create-table
     revision. With it, the existing revision files are kept byte for byte and only
@@ -125,16 +129,20 @@ def generate_service(
         # and a service table they lack (0001) arrives as the appended revision instead.
         if history is not None and is_revision_path(template):
             continue
+        if select is not None and not select(template):
+            continue
         body = _render(env, template, template, **context)
         service.files[template] = _with_header(env, template, body)
     for view in views:
-        _render_entity(env, service, view, context, migrations=history is None)
+        _render_entity(env, service, view, context, migrations=history is None, select=select)
     if ui:
-        _render_ui(env, service, views)
+        _render_ui(env, service, views, select)
     if history is not None:
         service.files.update(history.files)
     if next_revision is not None:
         service.files.update(render_revision(next_revision, overrides))
+    for path in [p for p in service.files if select is not None and not select(p)]:
+        del service.files[path]  # history files outside the selection
     return service
 
 
@@ -154,26 +162,37 @@ def _render_entity(
     context: dict[str, object],
     *,
     migrations: bool = True,
+    select: Callable[[str], bool] | None = None,
 ) -> None:
     templates = dict(PER_ENTITY)
     if not migrations:
         del templates[ENTITY_MIGRATION]
     for template, pattern in templates.items():
         path = pattern.format(snake=view.snake, name=view.name)
+        if select is not None and not select(path):
+            continue
         body = _render(env, template, path, entity=view, **context)
         service.files[path] = _with_header(env, path, body)
     if not view.actions:
         return  # nothing would call a hook: no user-owned module to keep (or cover)
     for template, pattern in USER_OWNED.items():
         path = pattern.format(snake=view.snake, name=view.name)
+        if select is not None and not select(path):
+            continue
         service.user_owned[path] = _render(env, template, path, entity=view, **context)
 
 
-def _render_ui(env: jinja2.Environment, service: GeneratedService, views: list[EntityView]) -> None:
+def _render_ui(
+    env: jinja2.Environment,
+    service: GeneratedService,
+    views: list[EntityView],
+    select: Callable[[str], bool] | None = None,
+) -> None:
     """The workbench project under `ui/` (see generators/ui.py); `ui/src/custom/` is the user's."""
     files, owned = ui_files(
         env, views, lambda template, context: _render(env, template, template, **context)
     )
     for path, body in files.items():
-        service.files[path] = _with_header(env, path, body)
-    service.user_owned.update(owned)
+        if select is None or select(path):
+            service.files[path] = _with_header(env, path, body)
+    service.user_owned.update({p: b for p, b in owned.items() if select is None or select(p)})

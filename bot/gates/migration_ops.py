@@ -277,6 +277,9 @@ class MigrationSummary:
             "revisions": list(self.paths),
             "risk": self.risk,
             "operations": [o.describe() for o in self.operations],
+            "classified": [
+                {"text": f"{o.kind} {o.target}", "risk": o.risk} for o in self.operations
+            ],
             "data_lost": list(self.data_lost),
         }
 

@@ -28,14 +28,24 @@ class EntityChange:
     renamed: tuple[tuple[str, str], ...] = ()
     changed: tuple[tuple[str, dict[str, Any]], ...] = ()
     entity_keys: tuple[tuple[str, Any], ...] = ()
+    dropped: bool = False  # the whole entity goes: its table, its rows, its generated files
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.renamed or self.changed or self.entity_keys)
+        return not (
+            self.dropped
+            or self.added
+            or self.removed
+            or self.renamed
+            or self.changed
+            or self.entity_keys
+        )
 
     def as_data(self) -> dict[str, Any]:
         """The JSON block of a change request (keys only when they carry something)."""
         data: dict[str, Any] = {"change": self.entity}
+        if self.dropped:
+            return {**data, "remove_entity": True}
         if self.added:
             data["add"] = [f.model_dump(exclude_defaults=True) for f in self.added]
         if self.removed:
@@ -50,6 +60,11 @@ class EntityChange:
 
     def lines(self) -> list[str]:
         """One markdown bullet per change, for the issue body and the spec review."""
+        if self.dropped:
+            return [
+                f"**removed** entity `{self.entity}`: its table and every row in it are dropped, "
+                "its API and generated files leave the tree"
+            ]
         out = [f"**added** `{f.name}` ({_summary(f)})" for f in self.added]
         out += [f"**removed** `{name}` (its data is dropped)" for name in self.removed]
         out += [f"**renamed** `{old}` → `{new}` (data kept)" for old, new in self.renamed]
@@ -58,6 +73,37 @@ class EntityChange:
             out.append(f"**changed** `{name}`: {shown}")
         out += [f"**changed** entity {k} → {_value(v)}" for k, v in self.entity_keys]
         return out
+
+    def title(self) -> str:
+        """What the change does, said in a few words (the pull request's title)."""
+        if self.dropped:
+            return f"Remove entity {self.entity}"
+        parts = [
+            _counted(verb, len(items))
+            for verb, items in (
+                ("add", self.added),
+                ("remove", self.removed),
+                ("rename", self.renamed),
+                ("change", self.changed),
+            )
+            if items
+        ]
+        if self.entity_keys:
+            parts.append("update " + ", ".join(k for k, _ in self.entity_keys))
+        return f"Change {self.entity}: {', '.join(parts) or 'no schema change'}"
+
+
+def _counted(verb: str, count: int) -> str:
+    """`add 2 fields`, then `rename 1` (the noun is said once, first)."""
+    return f"{verb} {count} field{'s' if count != 1 else ''}"
+
+
+def spec_after(spec: SpecFile, entity: Entity, change: EntityChange | None) -> SpecFile:
+    """The spec once the request is applied: the entity upserted, or gone if it is removed."""
+    if change is not None and change.dropped:
+        kept = tuple(e for e in spec.entities if e.name != change.entity)
+        return spec.model_copy(update={"entities": kept})
+    return spec.upsert(entity)
 
 
 def _value(value: Any) -> str:

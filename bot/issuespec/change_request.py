@@ -1,9 +1,10 @@
 """A change request read from an issue: every name it uses is checked before the entity is rebuilt.
 
 The block ``{"change": "Widget", "add": [...], "remove": [...], "rename": {...}, "update": {...},
-"entity": {...}}`` is strangers' text: each name must be an identifier and must name something
-the repository ships (an added field must not), so a typo is a problem with its path, never a
-crash. The rebuilt entity is validated exactly like an ordinary request's definition.
+"entity": {...}}`` (or ``{"change": "Widget", "remove_entity": true}``) is strangers' text: each
+name must be an identifier and must name something the repository ships (an added field must
+not), so a typo is a problem with its path, never a crash. The rebuilt entity is validated
+exactly like an ordinary request's definition.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from generators.model import Field
 from generators.problem import show
 from generators.spec import Entity, Problem, SpecFile
 
-CHANGE_KEYS = ("change", "add", "remove", "rename", "update", "entity")
+CHANGE_KEYS = ("change", "add", "remove", "rename", "update", "entity", "remove_entity")
 ENTITY_KEYS = ("name", "description", "layer", "indexes", "actions")
 FIELD_KEYS = tuple(k for k in Field.model_fields if k not in {"name", "renamed_from"})
 AUTO_FIELDS = ("id", "created_at", "updated_at")
@@ -61,6 +62,17 @@ def _shape_problems(data: dict[str, Any]) -> list[Problem]:
         problems.append(
             Problem("change", f"{show(data['change'])} is not an entity name", "e.g. 'Widget'")
         )
+    if "remove_entity" in data:
+        if data["remove_entity"] is not True:
+            problems.append(
+                Problem("remove_entity", "must be true", "leave the key out to keep the entity")
+            )
+        problems += [
+            Problem(key, "cannot go with remove_entity", "file the removal as a request of its own")
+            for key in data
+            if key in CHANGE_KEYS[1:-1]
+        ]
+        return problems
     kinds = {"add": list, "remove": list, "rename": dict, "update": dict, "entity": dict}
     for key, kind in kinds.items():
         value = data.get(key, kind())
@@ -209,6 +221,9 @@ def resolve_change(
             ],
         )
     old = shipped.entity(data["change"])
+    if data.get("remove_entity") is True:
+        # Other entities' `ref` fields would block this; relations do not exist on this branch yet.
+        return ResolvedChange(old, [], EntityChange(old.name, dropped=True))
     problems = _reference_problems(data, old, shipped)
     if not any(data.get(key) for key in CHANGE_KEYS[1:]):
         problems.append(

@@ -38,13 +38,14 @@ def on_issue_changed(
         return ignored(f"#{issue_number} is {issue.state}")
     who = withdrawn.actor if withdrawn is not None else None
     shipped, _ = current_spec(repo.read_file(config.paths.spec))  # a change request needs it
-    outcome = review(parse_issue_body(issue.body, shipped), config.labels, who)
+    parsed = parse_issue_body(issue.body, shipped)
+    outcome = review(parsed, config.labels, who)
     if outcome.add_labels:
         color, description = LABEL_STYLES["spec_invalid"]
         repo.ensure_label(config.labels.spec_invalid, color, description)
     apply_review(repo, issue_number, outcome, current_labels=issue.labels)
     if outcome.entity is not None:
-        refresh_summary(repo, issue_number, outcome.entity, config)
+        refresh_summary(repo, issue_number, outcome.entity, config, parsed.change)
     return outcome
 
 
@@ -59,7 +60,7 @@ def preview_issue(repo: GitHubRepo, issue_number: int, config: RepoConfig) -> st
             review=review(parsed, config.labels).comment or "",
             problems=len(parsed.problems),
         )
-    preview, error = safe_preview(parsed.entity, current, config, repo.file_shas())
+    preview, error = safe_preview(parsed.entity, current, config, repo.file_shas(), parsed.change)
     return render_template(
         "preview_comment.md.j2", entity=parsed.entity, preview=preview, error=error or ""
     )

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Protocol, cast
 
 from bot.errors import GenerationError, IssuebotError
+from bot.issuespec.change import EntityChange, spec_after
 from bot.issuespec.render import render_template
 from generators.endpoints import entity_endpoints
 from generators.spec import Entity, SpecFile, dump_spec, load_spec
@@ -144,8 +145,11 @@ def compute_preview(
     ui: bool = False,
     existing: Mapping[str, str] | None = None,
     output: str = ".",
+    change: EntityChange | None = None,
 ) -> Preview:
     """Generate after the upsert of ``entity`` and compare with the default branch's files.
+
+    ``change`` that drops the entity: generate without it (its files go, its table is dropped).
 
     ``existing`` is the branch's tree (path → blob sha). Without it (a tree too large to
     list) the comparison falls back to generating before and after, in memory.
@@ -153,7 +157,8 @@ def compute_preview(
     from bot.migrations import preview_generation  # noqa: PLC0415 (runs Alembic: load on use)
 
     before, note = current_spec(current_spec_text)
-    after = before.upsert(entity)
+    after = spec_after(before, entity, change)
+    removing = bool(change and change.dropped)
     outcome = preview_generation(before, after, ui=ui)
     generated = outcome.service
     if existing is not None:
@@ -184,6 +189,7 @@ def compute_preview(
         unchanged=total - len(changes),
         entity=entity,
         endpoints=entity_endpoints(entity),
+        removing=removing,
         spec_path=spec_path,
         added=added,
         removed=removed,

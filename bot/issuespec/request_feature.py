@@ -85,5 +85,5 @@ def request_feature(repo: GitHubRepo, req: FeatureRequest, config: RepoConfig) -
     issue = _existing(repo, req, labels, shipped) or repo.create_issue(
         req.title, body, labels=[labels.entity_request, labels.needs_review]
     )
-    refresh_summary(repo, issue.number, entity, config)
+    refresh_summary(repo, issue.number, entity, config, change)
     return issue.number, issue.html_url

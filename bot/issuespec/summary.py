@@ -26,6 +26,7 @@ def safe_preview(
     current_spec_text: str | None,
     config: RepoConfig,
     existing: Mapping[str, str] | None = None,
+    change: EntityChange | None = None,
 ) -> tuple[Preview | None, str | None]:
     """The preview, or why it could not be computed (a typed generator refusal, never a crash).
 
@@ -34,7 +35,7 @@ def safe_preview(
     try:
         preview = compute_preview(
             entity, current_spec_text, spec_path=config.paths.spec, ui=config.ui,
-            existing=existing, output=config.paths.output,
+            existing=existing, output=config.paths.output, change=change,
         )  # fmt: skip
         return preview, None
     except IssuebotError as exc:
@@ -61,16 +62,27 @@ def render_summary(
     )
 
 
-def summary_for(repo: GitHubRepo, entity: Entity, config: RepoConfig) -> str:
-    """Read the repository's current spec and render the summary against it."""
+def summary_for(
+    repo: GitHubRepo, entity: Entity, config: RepoConfig, dropped: EntityChange | None = None
+) -> str:
+    """Read the repository's current spec and render the summary against it.
+
+    ``dropped``: the request removes the entity (otherwise the change is read off the spec).
+    """
     current = repo.read_file(config.paths.spec)
-    preview, error = safe_preview(entity, current, config, repo.file_shas())
-    change = shipped_change(entity, current_spec(current)[0])
+    dropped = dropped if dropped is not None and dropped.dropped else None
+    preview, error = safe_preview(entity, current, config, repo.file_shas(), dropped)
+    change = dropped or shipped_change(entity, current_spec(current)[0])
     return render_summary(entity, preview, config.labels, error, change)
 
 
 def refresh_summary(
-    repo: GitHubRepo, issue_number: int, entity: Entity, config: RepoConfig
+    repo: GitHubRepo,
+    issue_number: int,
+    entity: Entity,
+    config: RepoConfig,
+    change: EntityChange | None = None,
 ) -> Comment:
     """Create or update the one request-summary reply on the issue."""
-    return repo.upsert_comment(issue_number, SUMMARY_MARKER, summary_for(repo, entity, config))
+    text = summary_for(repo, entity, config, change)
+    return repo.upsert_comment(issue_number, SUMMARY_MARKER, text)

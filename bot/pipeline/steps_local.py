@@ -25,6 +25,7 @@ from bot.github.approvers import check_approver
 from bot.gitops import branch_name, commit_message, ls_remote
 from bot.gitops.workspace import Workspace
 from bot.issuespec.approval import pinned_approval, spec_hash
+from bot.issuespec.change import EntityChange, spec_after
 from bot.issuespec.parse import parse_issue_body
 from bot.issuespec.preview import current_spec
 from bot.migrations import generate_with_history
@@ -96,6 +97,7 @@ def verify(ctx: RunContext) -> Output:
     if parsed.entity is None or parsed.problems:
         raise SpecError([p.render() for p in parsed.problems] or ["no entity definition found"])
     definition = parsed.entity.model_dump(mode="json", exclude_defaults=True)
+    change = parsed.change if parsed.change is not None and not parsed.change.empty else None
     return {
         "entity": parsed.entity.name,
         "definition": definition,
@@ -103,6 +105,8 @@ def verify(ctx: RunContext) -> Output:
         "title": approval.title or issue.title,
         "branch": branch_name(ctx.issue, parsed.entity.name),
         "approval_id": approval.id,
+        "remove_entity": bool(change and change.dropped),
+        "change": {"title": change.title(), "lines": change.lines()} if change else None,
     }
 
 
@@ -150,18 +154,21 @@ def workspace_holds(ctx: RunContext, out: Output) -> bool:
 
 # 3. spec -------------------------------------------------------------------------------------
 def spec(ctx: RunContext) -> Output:
-    """Add (or replace) the entity in the spec file, written deterministically."""
+    """Add, replace or remove the entity in the spec file, written deterministically."""
     ws = ctx.workspace()
     path = ctx.config.paths.spec
     target = ws.path / path
     current = load_spec(target.read_text("utf-8")) if target.is_file() else SpecFile.empty()
     entity = Entity.model_validate(ctx.outputs["verify"]["definition"])
     existed = any(e.name == entity.name for e in current.entities)
-    text = dump_spec(current.upsert(entity))
+    removing = bool(ctx.outputs["verify"].get("remove_entity"))
+    dropped = EntityChange(entity.name, dropped=True) if removing else None
+    text = dump_spec(spec_after(current, entity, dropped))
     changed = not target.is_file() or target.read_text("utf-8") != text
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     action = ("replaced" if changed else "unchanged") if existed else "added"
+    action = ("removed" if existed else "already absent") if removing else action
     return {"path": path, "action": action, "digest": tree_digest(ws.path, [path])}
 
 

@@ -77,11 +77,10 @@ def _ensure_check_run(ctx: RunContext, sha: str) -> int:
 def pull_request(ctx: RunContext) -> Output:
     """Create or update the one PR for the branch: linked, summarised, labelled."""
     labels = ctx.config.labels
-    verify = ctx.outputs["verify"]
     pr = ctx.gh.ensure_pull_request(
         head=ctx.outputs["push"]["branch"],
         base=ctx.outputs["workspace"]["base"],
-        title=f"feat: add {verify['entity']} entity",
+        title=texts.pr_title(ctx),
         body=texts.pr_body(ctx),
         labels=[labels.entity_request, labels.bot_generated],
     )

@@ -56,6 +56,7 @@ def summary_comment(
         "summary_comment.md.j2",
         state=state,
         entity=verify.get("entity", f"issue #{ctx.issue}"),
+        change=verify.get("change"),
         steps=step_lines(records),
         run_id=ctx.run.id,
         pr_link=f"#{pr['number']}" if pr else "",
@@ -93,6 +94,13 @@ def diagnosis_comment(ctx: RunContext, report: TestReport) -> str:
     )
 
 
+def pr_title(ctx: RunContext) -> str:
+    """A new entity's PR says so; a change request's says what changes in the shipped one."""
+    verify = ctx.outputs["verify"]
+    change = verify.get("change")
+    return str(change["title"]) if change else f"feat: add {verify['entity']} entity"
+
+
 def pr_body(ctx: RunContext) -> str:
     """The PR description: `Closes #n`, the summary and the file list, with its marker."""
     test = ctx.outputs["test"]
@@ -109,6 +117,8 @@ def pr_body(ctx: RunContext) -> str:
         run_id=ctx.run.id,
         sha=ctx.outputs["commit"]["sha"],
         migration=ctx.outputs["generate"].get("migration"),
+        change=ctx.outputs["verify"].get("change"),
+        removed=ctx.outputs["generate"].get("removed", []),
     )
 
 

@@ -406,3 +406,25 @@ def test_the_cli_appends_a_revision_and_check_catches_a_missing_one(
     refused = runner.invoke(app, args)
     assert isinstance(refused.exception, SpecError)
     assert refused.exception.exit_code == 12
+
+
+def test_the_probe_files_rendered_apart_are_the_same_bytes_as_the_whole_service(
+    tmp_path: Path,
+) -> None:
+    """The next revision renders the probe's files first and the rest beside the probe."""
+    from bot.migrations import SCRATCH, read_history
+    from generators.service import generate_service
+
+    before = SpecFile.model_validate(BASE)
+    write_generated(tmp_path, generate_service(before))
+    history = read_history(tmp_path)
+    after = copy.deepcopy(BASE)
+    add_optional_field(after)
+    spec = SpecFile.model_validate(after)
+    whole = generate_service(spec, history=history)
+    probe = generate_service(spec, history=history, select=lambda p: p.startswith(SCRATCH))
+    rest = generate_service(spec, history=history, select=lambda p: not p.startswith(SCRATCH))
+    assert probe.files and all(p.startswith(SCRATCH) for p in probe.files)
+    assert "app/models/widget.py" in probe.files and "app/api/widget.py" not in probe.files
+    assert {**rest.files, **probe.files} == whole.files
+    assert rest.user_owned == whole.user_owned

@@ -67,4 +67,4 @@ def test_the_pr_body_says_in_bold_which_data_a_migration_deletes() -> None:
     )  # fmt: skip
     assert "### Migration: destructive" in text
     assert "**This migration deletes data: widgets.legacy, spares." in text
-    assert "- drop table spares (destructive)" in text
+    assert "| drop table spares | destructive |" in text  # each operation with its risk

@@ -199,3 +199,48 @@ def test_an_approval_of_a_change_request_records_which_change_it_approved() -> N
     first = body_spec_hash(render_issue_body(request(CHANGE)))
     other = body_spec_hash(render_issue_body(request({**CHANGE, "remove": []})))
     assert first is not None and other is not None and first != other
+
+
+def test_removing_an_entity_is_filed_as_a_diff_previewed_without_it_and_keeps_the_others() -> None:
+    repo = shipped_repo()
+    number, _ = request_feature(
+        repo, request({"change": "Tag", "remove_entity": True}), RepoConfig()
+    )
+    body = repo.issues[number].body
+    assert "**removed** entity `Tag`: its table and every row in it are dropped" in body
+    parsed = parse_issue_body(body, SHIPPED)
+    assert parsed.problems == [] and parsed.change is not None and parsed.change.dropped
+    assert parsed.change.title() == "Remove entity Tag"
+    summary = repo.comments[number][-1].body
+    assert "**removed** entity `Tag`" in summary
+    preview = preview_issue(repo, number, RepoConfig())
+    assert "Endpoints of `Tag`: all removed" in preview
+    assert "#### Migration: destructive" in preview
+    assert "drop table tags" in preview
+    assert '-      "name": "Tag"' in preview  # the spec diff drops it
+    assert '-      "name": "RawDataSource"' not in preview  # and keeps the other entity
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"change": "Tag", "remove_entity": "yes"}, "remove_entity"),
+        ({"change": "Tag", "remove_entity": False}, "remove_entity"),
+        ({"change": "Tag", "remove_entity": True, "remove": ["label"]}, "remove"),
+        ({"change": "Widget", "remove_entity": True}, "change"),
+    ],
+)
+def test_an_entity_removal_is_true_alone_and_names_a_shipped_entity(
+    change: dict[str, Any], path: str
+) -> None:
+    parsed = parse_issue_body(render_issue_body(request(change)), SHIPPED)
+    assert parsed.entity is None
+    assert path in [p.path for p in parsed.problems], parsed.problems
+
+
+def test_a_change_titles_itself_by_what_it_does() -> None:
+    parsed = parse_issue_body(render_issue_body(request(CHANGE)), SHIPPED)
+    assert parsed.change is not None
+    assert parsed.change.title() == (
+        "Change RawDataSource: add 2 fields, remove 1 field, rename 1 field, change 2 fields"
+    )

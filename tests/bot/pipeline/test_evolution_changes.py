@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from bot.cli.main import app
@@ -83,9 +84,16 @@ DESTRUCTIVE: dict[str, Any] = {
 }
 
 
-def ship(emulator: EmulatorHandle, root: Path, work_dir: Path) -> Target:
+PART: dict[str, Any] = {"name": "Part", "fields": [{"name": "label", "type": "string"}]}
+REMOVE_WIDGET: dict[str, Any] = {"change": "Widget", "remove_entity": True}
+
+
+def ship(
+    emulator: EmulatorHandle, root: Path, work_dir: Path, *, also: dict[str, Any] | None = None
+) -> Target:
     """A target whose main branch already runs the Widget service (made by an earlier run)."""
     spec = SpecFile.empty().upsert(Entity.model_validate(SHIPPED))
+    spec = spec.upsert(Entity.model_validate(also)) if also else spec
     service = generate_service(spec)
     files = {**service.files, **service.user_owned, "specs/entities.json": dump_spec(spec)}
     full_name = f"acme/evolve-{next(_names)}"
@@ -113,6 +121,8 @@ class Implemented:
     branch: Path
     branch_name: str
     new_revision: str
+    pr_title: str
+    changed: list[str]  # `git diff --name-status` of the PR branch against main
 
 
 def implement(target: Target, change: dict[str, Any], root: Path) -> Implemented:
@@ -130,8 +140,9 @@ def implement(target: Target, change: dict[str, Any], root: Path) -> Implemented
     assert [s for s, _ in revisions] == ["A"], status  # one new file; old ones byte-identical
     pr = target.bot.get_pull(result.pr_number or 0)
     return Implemented(
-        target, number, preview, pr.body, main, branch, result.branch or "", revisions[0][1]
-    )
+        target, number, preview, pr.body, main, branch, result.branch or "", revisions[0][1],
+        pr.title, status,
+    )  # fmt: skip
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -154,6 +165,14 @@ def destructive(
 ) -> Implemented:
     root = tmp_path_factory.mktemp("destructive")
     return implement(ship(emulator, root / "target", work_dir), DESTRUCTIVE, root)
+
+
+@pytest.fixture(scope="module")
+def removed(
+    emulator: EmulatorHandle, tmp_path_factory: pytest.TempPathFactory, work_dir: Path
+) -> Implemented:
+    root = tmp_path_factory.mktemp("removed")
+    return implement(ship(emulator, root / "target", work_dir, also=PART), REMOVE_WIDGET, root)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -245,6 +264,7 @@ def test_removing_an_enum_value_still_in_use_stops_the_upgrade_with_the_rows_nam
 def test_gate_evaluate_names_the_migration_risk(
     data_changing: Implemented,
     destructive: Implemented,
+    removed: Implemented,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -253,7 +273,11 @@ def test_gate_evaluate_names_the_migration_risk(
     monkeypatch.setenv("GITHUB_TOKEN", target.emulator.token(BOT))
     monkeypatch.setenv("ISSUEBOT_BOT_LOGIN", BOT)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli-runs.db'}")
-    for done, risk in ((data_changing, "data-changing"), (destructive, "destructive")):
+    for done, risk in (
+        (data_changing, "data-changing"),
+        (destructive, "destructive"),
+        (removed, "destructive"),
+    ):
         pr = next(p for p in done.target.bot.list_open_pulls() if p.head_ref == done.branch_name)
         args = ["gate", "evaluate", "--repo", done.target.full_name, "--pr", str(pr.number)]
         result = CliRunner().invoke(app, args)
@@ -293,3 +317,54 @@ def test_regenerating_the_pr_branch_appends_nothing(data_changing: Implemented) 
     service = generate_with_history(data_changing.branch, spec)
     assert write_generated(data_changing.branch, service).written == []
     assert git(data_changing.branch, "status", "--porcelain") == ""
+
+
+def test_a_change_request_pr_says_what_changes_with_each_operations_risk(
+    data_changing: Implemented, destructive: Implemented
+) -> None:
+    assert data_changing.pr_title == (
+        "Change Widget: add 1 field, rename 1 field, change 6 fields, update indexes"
+    )
+    body = data_changing.pr_body
+    assert "Adds the `Widget` entity" not in body
+    assert "### What changes in `Widget`" in body
+    assert "- **renamed** `blurb` → `summary` (data kept)" in body
+    assert "| rename column widgets.blurb → summary | data-changing |" in body
+    assert destructive.pr_title == "Change Widget: remove 1 field, change 1 field, update indexes"
+    assert "- **removed** `legacy` (its data is dropped)" in destructive.pr_body
+    assert "| drop column widgets.legacy | destructive |" in destructive.pr_body
+    summary = "\n".join(c.body for c in destructive.target.bot.list_comments(destructive.number))
+    assert "- Change: Change Widget: remove 1 field" in summary
+
+
+def test_removing_an_entity_drops_its_table_and_files_and_says_in_bold_that_its_rows_go(
+    removed: Implemented, tmp_path: Path
+) -> None:
+    with database_env("sqlite", tmp_path, "") as env:
+        stored = check(removed.main, env, {"create": {"widgets": ROWS, "parts": [{"label": "a"}]}})
+        report = check(removed.branch, env, {"read": {"parts": stored["created"]["parts"]}})
+        assert report["totals"]["parts"] == 1  # the other entity's rows are untouched
+        engine = sa.create_engine(env["DATABASE_URL"])
+        assert "widgets" not in sa.inspect(engine).get_table_names()  # upgrade dropped it
+        down = run([sys.executable, "-m", "alembic", "downgrade", "-1"], removed.branch, env)
+        assert down.returncode == 0, down.stderr[-2000:]
+        with engine.connect() as connection:  # downgrade recreates it, without the rows
+            assert connection.execute(sa.text("SELECT count(*) FROM widgets")).scalar() == 0
+        engine.dispose()
+        check(removed.branch, env, {"round_trip": True})  # back to head; alembic check clean
+    spec = load_spec((removed.branch / "specs/entities.json").read_text())
+    assert [e.name for e in spec.entities] == ["Part"]
+    gone = sorted(line.split("\t")[1] for line in removed.changed if line.startswith("D"))
+    assert "app/models/widget.py" in gone and not any("part" in path for path in gone), gone
+    assert not any(line.startswith(("M", "D")) and REVISIONS in line for line in removed.changed)
+    assert removed.pr_title == "Remove entity Widget"
+    assert "### Migration: destructive" in removed.pr_body
+    assert "**This migration deletes data: widgets." in removed.pr_body
+    assert "| drop table widgets | destructive |" in removed.pr_body
+    assert "**removed** entity `Widget`: its table and every row in it are dropped" in (
+        removed.pr_body
+    )
+    assert "Endpoints of `Widget`: all removed" in removed.preview
+    assert "#### Migration: destructive" in removed.preview
+    text = (removed.branch / removed.new_revision).read_text()
+    assert f"(issue #{removed.number})" in text and "drop_table" in text
