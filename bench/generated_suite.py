@@ -43,10 +43,11 @@ def suite_seconds(count: int) -> tuple[float, str]:
 
 def main() -> None:
     counts = [int(arg) for arg in sys.argv[1:]] or [1, 10, 50]
-    print(f"{'entities':>8}  {'suite':>8}  pytest")
+    print(f"{'entities':>8}  {'suite':>8}  {'load':>5}  pytest")
     for count in counts:
+        load = os.getloadavg()[0]  # the machine is shared: a busy one inflates the figure
         seconds, summary = suite_seconds(count)
-        print(f"{count:>8}  {seconds:>7.1f}s  {summary}")
+        print(f"{count:>8}  {seconds:>7.1f}s  {load:>5.1f}  {summary}")
 
 
 if __name__ == "__main__":

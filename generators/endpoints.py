@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.errors import SpecError
-from generators import naming
+from generators import naming, relations
+from generators.entity_checks import nested_segments
 from generators.model import Action, Entity
 from generators.problem import Problem, show
 
@@ -39,8 +40,12 @@ class Endpoint:
     summary: str
 
 
-def entity_endpoints(entity: Entity) -> list[Endpoint]:
-    """Every route the generator writes for `entity`, in router order."""
+def entity_endpoints(entity: Entity, spec: Iterable[Entity] = ()) -> list[Endpoint]:
+    """Every route the generator writes for `entity`, in router order.
+
+    `spec` (the entities it ships with; `entity` itself is taken from the argument) adds
+    the nested `GET /<plural>/{id}/<children>` route of each ref pointing at `entity`.
+    """
     base = "/" + naming.kebab_plural(entity.name)
     label = naming.words(entity.name)
     plural = naming.table_name(entity.name).replace("_", " ")
@@ -64,7 +69,29 @@ def entity_endpoints(entity: Entity) -> list[Endpoint]:
         for a in entity.actions
         if a.scope == "item"
     ]
+    routes.append(
+        Endpoint("GET", f"{base}/{{id}}/action-runs", f"Action runs of a {label}, newest first")
+    )
+    others = [e for e in spec if e.name != entity.name] + [entity]
+    refs = [r for e in others for r in relations.refs_of(e)]
+    routes += [
+        Endpoint(
+            "GET",
+            f"{base}/{{id}}/{segment}",
+            f"{naming.table_name(ref.source).replace('_', ' ').capitalize()}"
+            f" whose {ref.field.name} is this {label}",
+        )
+        for segment, ref in nested_segments(entity.name, refs).items()
+    ]
     return routes
+
+
+def service_endpoints() -> list[Endpoint]:
+    """The routes every generated service has besides its entities' (action-run history)."""
+    return [
+        Endpoint("GET", "/action-runs", "List action runs, filtered by action and status"),
+        Endpoint("GET", "/action-runs/{id}", "Get one action run: status, result, error"),
+    ]
 
 
 def actions_from_strings(lines: Sequence[str]) -> list[Action]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ from bot.codegen import write_generated
 from bot.errors import GenerationError
 from bot.gates.migration_ops import summarize
 from bot.migrations import generate_with_history
+from generators.endpoints import entity_endpoints, service_endpoints
 from generators.migration import is_revision_path
 from generators.service import generate_service
 from generators.spec import SpecFile, load_spec, validate_spec_data
 from generators.views import entity_views
 from tests.generators.cases import ROOT
+from tests.generators.processes import run
 
 EXAMPLE = ROOT / "specs" / "examples" / "relations.json"
 Spec = dict[str, Any]
@@ -230,3 +233,22 @@ def test_generating_a_ref_to_a_missing_entity_is_a_readable_error() -> None:
     spec = SpecFile.empty().upsert(load_spec(EXAMPLE.read_text()).entity("SyncRun"))
     with pytest.raises(GenerationError, match=r"SyncRun\.source refers to DataSource"):
         generate_service(spec)
+
+
+def test_listed_endpoints_are_exactly_the_served_routes(tmp_path: Path) -> None:
+    """What /preview and the PR body list (nested child routes and action runs included)
+    is what the generated app answers, per its OpenAPI document."""
+    spec = load_spec(EXAMPLE.read_text())
+    write_generated(tmp_path, generate_service(spec))
+    probe = (
+        "import json; from app.main import app\n"
+        "print(json.dumps(sorted([m.upper(), p] for p, ops in app.openapi()['paths'].items()"
+        " for m in ops)))"
+    )
+    served = run([sys.executable, "-c", probe], tmp_path)
+    assert served.returncode == 0, served.stderr[-2000:]
+    listed = [e for entity in spec.entities for e in entity_endpoints(entity, spec.entities)]
+    listed += service_endpoints()
+    assert sorted([e.method, e.path] for e in listed) == json.loads(served.stdout)
+    folders = [e.path for e in entity_endpoints(spec.entities[2], spec.entities)]
+    assert "/folders/{id}/folders" in folders  # a tree lists its own children

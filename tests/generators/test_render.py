@@ -112,6 +112,7 @@ def test_endpoints_preview_lists_crud_and_actions() -> None:
         ("DELETE", "/raw-data-sources/{id}"),
         ("POST", "/raw-data-sources/{id}/sync"),
         ("POST", "/raw-data-sources/{id}/test"),
+        ("GET", "/raw-data-sources/{id}/action-runs"),
     ]
 
 
