@@ -135,7 +135,9 @@ class Entity(Model):
     def _printable(cls, value: str | None) -> str | None:
         """Checked like a description (bounded, no control characters) whatever the context."""
         if value is not None:
-            problems = text_problems(value, "ui_requirements", limit=MAX_DESCRIPTION, multiline=True)
+            problems = text_problems(
+                value, "ui_requirements", limit=MAX_DESCRIPTION, multiline=True
+            )
             if problems:
                 raise ValueError("; ".join(p.message for p in problems))
         return value

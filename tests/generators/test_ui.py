@@ -10,10 +10,11 @@ import pytest
 
 from bot.codegen import write_generated
 from bot.config import RepoConfig, parse_repo_config
+from bot.errors import SpecError
 from bot.scaffold import scaffold_files
 from generators.header import MARKER, verify_header
 from generators.service import generate_service
-from generators.spec import SpecError, load_spec
+from generators.spec import load_spec
 from generators.ui import comment_for
 from tests.generators.cases import case_spec
 
@@ -123,7 +124,11 @@ def test_ui_requirements_reach_the_page_as_an_escaped_literal() -> None:
 
 @pytest.mark.parametrize("text", ["bell \x07", "x" * 2001])
 def test_ui_requirements_are_checked_like_a_description(text: str) -> None:
-    entity = {"name": "Widget", "fields": [{"name": "t", "type": "string"}], "ui_requirements": text}
+    entity = {
+        "name": "Widget",
+        "fields": [{"name": "t", "type": "string"}],
+        "ui_requirements": text,
+    }
     with pytest.raises(SpecError) as raised:
         load_spec(json.dumps({"version": 1, "entities": [entity]}))
     assert "ui_requirements" in str(raised.value)
