@@ -18,11 +18,12 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 from generators import entity_checks
-from generators.checks import REF_SUFFIX
+from generators.checks import MAX_DESCRIPTION, REF_SUFFIX, text_problems
 
 __all__ = [
     "AUTO_FIELDS",
@@ -126,6 +127,20 @@ class Entity(Model):
     fields: tuple[Field, ...]
     indexes: tuple[Index, ...] = ()
     actions: tuple[Action, ...] = ()
+    # The request's "UI requirements" text: the workbench header shows it (as text, never HTML).
+    ui_requirements: StrictStr | None = None
+
+    @field_validator("ui_requirements")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        """Checked like a description (bounded, no control characters) whatever the context."""
+        if value is not None:
+            problems = text_problems(
+                value, "ui_requirements", limit=MAX_DESCRIPTION, multiline=True
+            )
+            if problems:
+                raise ValueError("; ".join(p.message for p in problems))
+        return value
 
     @model_validator(mode="after")
     def _semantics(self, info: ValidationInfo) -> Self:

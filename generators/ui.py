@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from generators import naming
+from generators.checks import REF_SUFFIX
 from generators.render import url_segment
 from generators.views import EntityView, FieldView
 
@@ -35,6 +36,7 @@ STATIC = {
     "src/components/Detail.tsx": "ui/src/components/Detail.tsx",
     "src/components/ItemForm.tsx": "ui/src/components/ItemForm.tsx",
     "src/components/Stats.tsx": "ui/src/components/Stats.tsx",
+    "src/components/Relations.tsx": "ui/src/components/Relations.tsx",
     "src/components/Workbench.tsx": "ui/src/components/Workbench.tsx",
 }
 SHARED = {"vite.config.ts": "ui/vite.config.ts", "entities.ts": "ui/src/entities.ts"}
@@ -48,8 +50,13 @@ USER_OWNED = {
 HEADERLESS = (".json", ".html", ".css", "/.gitignore")
 _PREFIX = {"/.gitignore": "#", "tsconfig.json": "//"}
 KINDS = frozenset(
-    ("uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum", "json")
-)
+    (
+        "uuid", "string", "text", "integer", "float", "boolean", "datetime", "date", "enum",
+        "json", "ref",
+    )
+)  # fmt: skip
+# Field types that read well as a row's name in a select or a link (in this order).
+LABEL_TYPES = ("string", "text", "enum", "integer", "date", "datetime")
 
 Render = Callable[[str, dict[str, Any]], str]
 
@@ -64,12 +71,41 @@ def comment_for(path: str) -> str | None:
     return "//" if path.endswith((".ts", ".tsx")) else "#"
 
 
-def field_meta(field: FieldView) -> dict[str, object]:
+def label_field(view: EntityView) -> str:
+    """The field naming a row for people (a unique or required string first), else `id`."""
+    readable = [
+        f
+        for kind in LABEL_TYPES
+        for f in view.fields
+        if f.type == kind and not f.managed and not f.spec.sensitive
+    ]
+    ranked = sorted(readable, key=lambda f: (not f.spec.unique, not f.spec.required))
+    return ranked[0].name if ranked else "id"
+
+
+def ref_meta(view: EntityView, column: str, by_name: dict[str, EntityView]) -> object:
+    """Where a ref field points: the target's path and label, and the key of its embedded row."""
+    ref = next((r for r in view.refs if r.field.name == column), None)
+    if ref is None:
+        return None
+    target = by_name.get(ref.target.name)
+    return {
+        "expand": ref.name,
+        "path": ref.target.path,
+        "label": ref.target.label,
+        "labelField": label_field(target) if target is not None else "id",
+    }
+
+
+def field_meta(
+    field: FieldView, view: EntityView | None = None, by_name: dict[str, EntityView] | None = None
+) -> dict[str, object]:
     """What the pages need of a field: input kind, limits, flags (never a value of a secret)."""
     spec = field.spec
+    ref = ref_meta(view, field.name, by_name or {}) if view is not None else None
     return {
         "name": field.name,
-        "label": naming.words(field.name),
+        "label": naming.words(field.name[: -len(REF_SUFFIX)] if ref else field.name),
         "type": spec.type if spec.type in KINDS else "string",
         "managed": field.managed,
         "required": spec.required and not field.managed,
@@ -83,12 +119,14 @@ def field_meta(field: FieldView) -> dict[str, object]:
         "description": spec.description,
         "filterable": field.filterable,
         "sortable": field.sortable,
+        "ref": ref,
     }
 
 
-def entity_meta(view: EntityView) -> dict[str, object]:
+def entity_meta(view: EntityView, views: list[EntityView] | None = None) -> dict[str, object]:
     """The entity's metadata object, rendered as a TypeScript literal by the template."""
-    requirements = getattr(view.spec, "ui_requirements", None)  # set by requests that have one
+    requirements = view.spec.ui_requirements
+    by_name = {v.name: v for v in views or [view]}
     return {
         "name": view.name,
         "label": view.label,
@@ -96,7 +134,18 @@ def entity_meta(view: EntityView) -> dict[str, object]:
         "path": view.path,
         "description": view.spec.description,
         "uiRequirements": requirements if isinstance(requirements, str) else None,
-        "fields": [field_meta(f) for f in view.fields],
+        "labelField": label_field(view),
+        "fields": [field_meta(f, view, by_name) for f in view.fields],
+        "children": [
+            {
+                "segment": c.segment,
+                "path": c.path,
+                "label": c.label,
+                "pluralLabel": c.plural_label,
+                "labelField": label_field(by_name[c.name]) if c.name in by_name else "id",
+            }
+            for c in view.children
+        ],
         "actions": [
             {
                 "name": a.name,
@@ -132,7 +181,7 @@ def ui_files(
     for view in views:
         for name, pattern in PER_ENTITY.items():
             files[pattern.format(name=view.name)] = render(
-                "ui/" + name, {**context, "entity": view, "meta": entity_meta(view)}
+                "ui/" + name, {**context, "entity": view, "meta": entity_meta(view, views)}
             )
     owned = {path: static_source(env, name) for name, path in USER_OWNED.items()}
     return files, owned

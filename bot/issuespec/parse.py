@@ -23,6 +23,7 @@ from bot.issuespec.sections import (
     section_key,
     section_text,
 )
+from generators.checks import MAX_DESCRIPTION, text_problems
 from generators.spec import Entity, Problem, SpecFile
 
 Format = Literal["rendered", "issue-form", "yaml", "none"]
@@ -142,6 +143,14 @@ def _check_definition(
     return (entity if not problems else None), list(problems), None
 
 
+def _with_ui_requirements(entity: Entity, text: str) -> tuple[Entity | None, list[Problem]]:
+    """The entity carrying the request's UI requirements (its workbench header shows them)."""
+    problems = text_problems(text, "UI requirements", limit=MAX_DESCRIPTION, multiline=True)
+    if problems:
+        return None, problems
+    return entity.model_copy(update={"ui_requirements": text}), []
+
+
 def parse_issue_body(body: str | None, shipped: SpecFile | None = None) -> ParsedIssue:
     """Read the entity definition and the readable sections out of an issue body.
 
@@ -218,6 +227,8 @@ def parse_issue_body(body: str | None, shipped: SpecFile | None = None) -> Parse
     change: EntityChange | None = None
     if not problems:
         entity, problems, change = _check_definition(data, readable["api_endpoints"], shipped)
+    if entity is not None and readable["ui_requirements"]:
+        entity, problems = _with_ui_requirements(entity, readable["ui_requirements"])
     if bad_chars:
         problems.append(
             Problem(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.codegen import write_generated
 from bot.config import RepoConfig, parse_repo_config
+from bot.errors import SpecError
 from bot.scaffold import scaffold_files
 from generators.header import MARKER, verify_header
 from generators.service import generate_service
@@ -80,3 +84,51 @@ def test_without_ui_nothing_under_ui_is_generated() -> None:
     service = generate_service(case_spec("example"), ui=False)
     assert not [p for p in (*service.files, *service.user_owned) if p.startswith("ui/")]
     assert "mount_ui" in service.files["app/main.py"]  # the mount is inert without ui/dist
+
+
+def _meta(page: str) -> dict[str, Any]:
+    text = page.split("export const meta: EntityMeta = ", 1)[1].split(";\n", 1)[0]
+    return dict(json.loads(text))
+
+
+def test_refs_name_their_target_rows_and_parents_list_their_children() -> None:
+    spec = load_spec(Path("specs/examples/relations.json").read_text(encoding="utf-8"))
+    files = generate_service(spec, ui=True).files
+    run = _meta(files["ui/src/workbenches/SyncRunWorkbench.tsx"])
+    source = {f["name"]: f for f in run["fields"]}["source_id"]
+    assert source["label"] == "source" and source["type"] == "ref"
+    assert source["ref"] == {
+        "expand": "source", "path": "data-sources", "label": "data source", "labelField": "name",
+    }  # fmt: skip
+    assert 'query = { expand: ["source"] }' in files["ui/src/workbenches/SyncRunWorkbench.tsx"]
+    data = _meta(files["ui/src/workbenches/DataSourceWorkbench.tsx"])
+    assert {c["path"]: c["labelField"] for c in data["children"]} == {
+        "sync-runs": "status", "source-tags": "id",
+    }  # fmt: skip
+    folder = _meta(files["ui/src/workbenches/FolderWorkbench.tsx"])
+    assert folder["labelField"] == "title"
+    assert [c["path"] for c in folder["children"]] == ["data-sources", "folders"]
+
+
+def test_ui_requirements_reach_the_page_as_an_escaped_literal() -> None:
+    entity = {
+        "name": "Widget",
+        "fields": [{"name": "title", "type": "string"}],
+        "ui_requirements": "A </script> board",
+    }
+    spec = load_spec(json.dumps({"version": 1, "entities": [entity]}))
+    page = generate_service(spec, ui=True).files["ui/src/workbenches/WidgetWorkbench.tsx"]
+    assert _meta(page)["uiRequirements"] == "A </script> board"
+    assert "</script>" not in page
+
+
+@pytest.mark.parametrize("text", ["bell \x07", "x" * 2001])
+def test_ui_requirements_are_checked_like_a_description(text: str) -> None:
+    entity = {
+        "name": "Widget",
+        "fields": [{"name": "t", "type": "string"}],
+        "ui_requirements": text,
+    }
+    with pytest.raises(SpecError) as raised:
+        load_spec(json.dumps({"version": 1, "entities": [entity]}))
+    assert "ui_requirements" in str(raised.value)

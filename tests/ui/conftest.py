@@ -9,13 +9,48 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bot.demo.request import seed_request
+from bot.issuespec.parse import parse_issue_body
+from bot.issuespec.render import render_issue_body
+from bot.issuespec.request import FeatureRequest
+from generators.spec import SpecFile, dump_spec
 from tests.ui.harness import CHROMIUM, build, generate, node_modules, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = {
     "example": ROOT / "specs" / "entities.json",
     "every_type": ROOT / "specs" / "examples" / "every_field_type.json",
+    "relations": ROOT / "specs" / "examples" / "relations.json",
 }
+# The seed request's UI text, plus markup that must show as text (React escapes it).
+REQUIREMENTS = (
+    seed_request()["ui_requirements"] + "\nKeep <b>secrets</b> out of the table & the logs."
+)
+
+
+def requested_spec(out: Path) -> Path:
+    """specs/entities.json as the bot writes it for the seed's request issue (its UI text too)."""
+    req = FeatureRequest.model_validate({**seed_request(), "ui_requirements": REQUIREMENTS})
+    parsed = parse_issue_body(render_issue_body(req))
+    assert parsed.entity is not None, parsed.problems
+    path = out / "entities.json"
+    path.write_text(dump_spec(SpecFile(version=1).upsert(parsed.entity)), encoding="utf-8")
+    return path
+
+
+# What the team writes in a user-owned hooks file: here a sync that fails for some sources,
+# so the browser sees a failed run with the hook's own message.
+FAILING_SYNC = """
+
+_generated_on_sync = on_sync
+
+
+def on_sync(context):  # type: ignore[no-untyped-def]
+    if context.item.name.startswith("broken"):
+        raise RuntimeError("the source refused the connection")
+    _generated_on_sync(context)
+"""
+HOOKS = {"example": ("app/hooks/raw_data_source.py", FAILING_SYNC)}
 ARTIFACTS = Path(os.environ.get("UI_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
 
 
@@ -29,8 +64,13 @@ def modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory, modules: Path) -> dict[str, Path]:
     """Each spec generated and built once: its service directory, by case name."""
     services = {}
-    for name, spec in SPECS.items():
+    cases = {**SPECS, "requested": requested_spec(tmp_path_factory.mktemp("ui-request"))}
+    for name, spec in cases.items():
         service = generate(spec, tmp_path_factory.mktemp(f"ui-{name}"))
+        if name in HOOKS:
+            path, code = HOOKS[name]
+            hooks = service / path
+            hooks.write_text(hooks.read_text(encoding="utf-8") + code, encoding="utf-8")
         build(service, modules)
         services[name] = service
     return services

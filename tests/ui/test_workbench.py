@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Locator, Page, expect
 
-from tests.ui.conftest import SPECS, shot
+from tests.ui.conftest import REQUIREMENTS, SPECS, shot
 from tests.ui.harness import build, generate
 
 # The first test of a worker waits for npm ci (shared, locked) and the two builds.
@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 SOURCES = "raw-data-sources"
 EXAMPLE = pytest.mark.parametrize("served", ["example"], indirect=True)
 EVERY_TYPE = pytest.mark.parametrize("served", ["every_type"], indirect=True)
+REQUESTED = pytest.mark.parametrize("served", ["requested"], indirect=True)
+RELATIONS = pytest.mark.parametrize("served", ["relations"], indirect=True)
 
 
 def workbench(page: Page, base: str, path: str = SOURCES) -> None:
@@ -55,8 +57,7 @@ def serious(page: Page) -> list[str]:
 @EXAMPLE
 def test_create_edit_filter_and_delete_through_the_forms(served: str, page: Page) -> None:
     workbench(page, served)
-    requirements = "DataSourceWorkbench with Bento layout"  # shown only when the spec carries it
-    assert requirements not in page.content() or page.get_by_text(requirements).is_visible()
+    expect(page.get_by_test_id("ui-requirements")).to_have_count(0)  # this spec has none
     page.get_by_role("button", name="New raw data source").click()
     new = form(page, "New raw data source")
     new.get_by_label("name", exact=True).fill("orders db")
@@ -161,21 +162,79 @@ def test_pages_sort_and_home_counts(served: str, page: Page) -> None:
 
 @EXAMPLE
 def test_an_action_run_shows_in_the_history_until_it_finishes(served: str, page: Page) -> None:
-    if "/action-runs/{id}" not in httpx.get(f"{served}/openapi.json").json()["paths"]:
-        pytest.skip("this service has no action-run API yet (the lifecycle part of #13)")
-    item = source(served, "orders db")
+    good = source(served, "orders db")
+    source(served, "broken feed")  # its sync hook raises (tests/ui/conftest.py FAILING_SYNC)
     workbench(page, served)
-    rows(page).filter(has_text="orders db").click()
     detail = page.get_by_role("complementary", name="Details")
+
+    rows(page).filter(has_text="orders db").click()
     detail.get_by_role("button", name="sync", exact=True).click()
-    expect(detail.get_by_role("status")).to_contain_text("sync:")
+    expect(detail.get_by_role("status")).to_contain_text("sync: queued")
     status = detail.get_by_test_id("run-status").first
-    expect(status).to_have_text(re.compile("^(succeeded|failed)$"), timeout=20_000)
-    history = httpx.get(f"{served}/{SOURCES}/{item['id']}/action-runs").json()["items"]
-    assert history[0]["status"] == status.inner_text()
-    if history[0]["status"] == "failed":  # the hook raised: its message is shown, not a 500
-        expect(detail.locator(".history .error-text").first).to_have_text(history[0]["error"])
+    expect(status).to_have_text("succeeded", timeout=20_000)
+    history = httpx.get(f"{served}/{SOURCES}/{good['id']}/action-runs").json()["items"]
+    assert [run["status"] for run in history] == ["succeeded"]
     shot(page, "example-action-history")
+
+    rows(page).filter(has_text="broken feed").click()
+    detail.get_by_role("button", name="sync", exact=True).click()
+    expect(detail.get_by_test_id("run-status").first).to_have_text("failed", timeout=20_000)
+    expect(detail.locator(".history .error-text").first).to_have_text(
+        "the source refused the connection"
+    )
+    shot(page, "example-action-failed")
+    assert serious(page) == []
+
+
+@RELATIONS
+def test_a_child_picks_its_parent_by_name_and_links_back(served: str, page: Page) -> None:
+    workbench(page, served, "data-sources")
+    page.get_by_role("button", name="New data source").click()
+    form(page, "New data source").get_by_label("name", exact=True).fill("orders db")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Created the data source")
+    parent = httpx.get(f"{served}/data-sources").json()["items"][0]
+
+    workbench(page, served, "sync-runs")
+    page.get_by_role("button", name="New sync run").click()
+    new = form(page, "New sync run")
+    choice = new.get_by_label("source", exact=True)
+    expect(choice.locator("option", has_text="orders db")).to_have_count(1)  # named, not a uuid
+    choice.select_option(label="orders db")
+    new.get_by_label("rows").fill("42")
+    new.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Created the sync run")
+    child = httpx.get(f"{served}/sync-runs").json()["items"][0]
+    assert child["source_id"] == parent["id"]
+    link = rows(page).first.get_by_role("link", name="orders db")
+    expect(link).to_have_attribute("href", f"#/data-sources/{parent['id']}")
+    detail = page.get_by_role("complementary", name="Details")
+    expect(detail.get_by_role("link", name="orders db")).to_be_visible()
+    assert serious(page) == []
+
+    link.click()  # the parent's page opens with its detail, listing the new child
+    expect(page.get_by_role("heading", level=1)).to_have_text("data sources")
+    runs = detail.get_by_role("region", name=re.compile("sync runs"))
+    back = runs.get_by_role("link")
+    expect(back).to_have_count(1)
+    expect(back).to_have_attribute("href", f"#/sync-runs/{child['id']}")
+    shot(page, "relations-parent-detail")
+    assert serious(page) == []
+    back.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("sync runs")
+    expect(detail).to_contain_text("42")
+    expect(detail.get_by_role("link", name="orders db")).to_be_visible()
+
+
+@REQUESTED
+def test_the_requests_ui_requirements_head_the_workbench(served: str, page: Page) -> None:
+    workbench(page, served)
+    header = page.get_by_test_id("ui-requirements")
+    expect(header).to_contain_text("DataSourceWorkbench with Bento layout")
+    expect(header).to_contain_text("Keep <b>secrets</b> out of the table & the logs.")
+    expect(header.locator("b")).to_have_count(0)  # text, never HTML
+    assert header.inner_text() == REQUIREMENTS
+    shot(page, "requested-header")
 
 
 @EVERY_TYPE

@@ -77,7 +77,7 @@ function KeyField() {
 }
 
 export default function App() {
-  const route = useRoute();
+  const [route, openId] = useRoute().split("/", 2) as [string, string | undefined];
   const current: EntityModule | undefined = ENTITIES.find((e) => e.meta.path === route);
   const Custom: ComponentType<{ module: EntityModule }> | undefined = current
     ? overrides[current.meta.name]
@@ -110,7 +110,11 @@ export default function App() {
           Custom ? (
             <Custom module={current} />
           ) : (
-            <Workbench key={current.meta.path} module={current} />
+            <Workbench
+              key={current.meta.path}
+              module={current}
+              openId={openId ? decodeURIComponent(openId) : undefined}
+            />
           )
         ) : (
           <Home />

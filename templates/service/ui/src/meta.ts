@@ -10,7 +10,26 @@ export type FieldKind =
   | "datetime"
   | "date"
   | "enum"
-  | "json";
+  | "json"
+  | "ref";
+
+/** Where a ref field points: the target's page, and how its rows are named. */
+export interface RefMeta {
+  /** The `?expand=` value and the key of the embedded row in an answer. */
+  expand: string;
+  path: string;
+  label: string;
+  labelField: string;
+}
+
+/** Rows of another entity that point at this one: `GET /<path>/{id}/<segment>`. */
+export interface ChildMeta {
+  segment: string;
+  path: string;
+  label: string;
+  pluralLabel: string;
+  labelField: string;
+}
 
 export interface FieldMeta {
   name: string;
@@ -30,6 +49,7 @@ export interface FieldMeta {
   description: string | null;
   filterable: boolean;
   sortable: boolean;
+  ref: RefMeta | null;
 }
 
 export interface ActionMeta {
@@ -48,7 +68,10 @@ export interface EntityMeta {
   path: string;
   description: string | null;
   uiRequirements: string | null;
+  /** The field that names a row for people (links, selects), else `id`. */
+  labelField: string;
   fields: FieldMeta[];
+  children: ChildMeta[];
   actions: ActionMeta[];
 }
 
@@ -61,7 +84,7 @@ export interface Page {
   offset: number;
 }
 
-export type Query = Record<string, string | number | boolean>;
+export type Query = Record<string, string | number | boolean | string[]>;
 
 /** What a workbench needs from the service; each entity implements it with the typed client. */
 export interface EntityApi {

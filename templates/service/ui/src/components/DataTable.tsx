@@ -1,6 +1,7 @@
 /** The data table: filters, sortable headers, server-side pages, keyboard-selectable rows. */
 import { display } from "../fields";
-import type { EntityMeta, Item, Page, Query } from "../meta";
+import type { EntityMeta, FieldMeta, Item, Page, Query } from "../meta";
+import { RefLink, useChoices } from "./Relations";
 
 export const PAGE_SIZES = [10, 25, 50, 100];
 
@@ -12,6 +13,38 @@ interface Props {
   error: string;
   onQuery: (query: Query) => void;
   onSelect: (item: Item) => void;
+}
+
+/** A filter by one field's value: enum values, yes/no, or the rows a ref may point at. */
+function Filter({ meta, field, value, onChange }: {
+  meta: EntityMeta;
+  field: FieldMeta;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { choices } = useChoices(field.ref);
+  const id = `${meta.path}-filter-${field.name}`;
+  const options: { value: string; label: string }[] = field.ref
+    ? choices.map((c) => ({ value: c.id, label: c.label }))
+    : field.type === "boolean"
+      ? [
+          { value: "true", label: "Yes" },
+          { value: "false", label: "No" },
+        ]
+      : field.values.map((v) => ({ value: v, label: v }));
+  return (
+    <div className="filter">
+      <label htmlFor={id}>{field.label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">All</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 export default function DataTable({ meta, page, query, selected, error, onQuery, onSelect }: Props) {
@@ -34,27 +67,15 @@ export default function DataTable({ meta, page, query, selected, error, onQuery,
       <h2 id={`${meta.path}-table`}>{meta.pluralLabel}</h2>
       {filters.length > 0 && (
         <div className="filters" role="group" aria-label="Filters">
-          {filters.map((f) => {
-            const id = `${meta.path}-filter-${f.name}`;
-            const options = f.type === "boolean" ? ["true", "false"] : f.values;
-            return (
-              <div key={f.name} className="filter">
-                <label htmlFor={id}>{f.label}</label>
-                <select
-                  id={id}
-                  value={String(query[f.name] ?? "")}
-                  onChange={(e) => set({ [f.name]: e.target.value })}
-                >
-                  <option value="">All</option>
-                  {options.map((o) => (
-                    <option key={o} value={o}>
-                      {f.type === "boolean" ? (o === "true" ? "Yes" : "No") : o}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            );
-          })}
+          {filters.map((f) => (
+            <Filter
+              key={f.name}
+              meta={meta}
+              field={f}
+              value={String(query[f.name] ?? "")}
+              onChange={(value) => set({ [f.name]: value })}
+            />
+          ))}
         </div>
       )}
       {error && (
@@ -110,7 +131,9 @@ export default function DataTable({ meta, page, query, selected, error, onQuery,
               >
                 {columns.map((f) => (
                   <td key={f.name} className={`col-${f.type}`}>
-                    {f.type === "enum" && item[f.name] != null ? (
+                    {f.ref ? (
+                      <RefLink field={f} item={item} />
+                    ) : f.type === "enum" && item[f.name] != null ? (
                       <span className={`badge badge-${String(item[f.name])}`}>
                         {String(item[f.name])}
                       </span>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, request } from "../api";
 import { display } from "../fields";
 import type { EntityMeta, Item } from "../meta";
+import { Children, RefLink } from "./Relations";
 
 export interface ActionRun {
   id: string;
@@ -153,7 +154,7 @@ export default function Detail({ meta, item, onEdit, onDelete, onChanged }: Prop
             <div key={f.name}>
               <dt>{f.label}</dt>
               <dd className={f.type === "json" ? "code" : undefined}>
-                {display(f, item[f.name])}
+                {f.ref ? <RefLink field={f} item={item} /> : display(f, item[f.name])}
               </dd>
             </div>
           ))}
@@ -198,6 +199,9 @@ export default function Detail({ meta, item, onEdit, onDelete, onChanged }: Prop
             Cancel
           </button>
         </div>
+      )}
+      {meta.children.length > 0 && (
+        <Children parentPath={meta.path} item={item} children={meta.children} version={version} />
       )}
       {actions.length > 0 && (
         <History meta={meta} item={item} version={version} onSettled={onChanged} />

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../api";
 import { initialValues, jsonProblem, toBody, type FormValues } from "../fields";
 import type { EntityMeta, FieldMeta, Item } from "../meta";
+import { useChoices } from "./Relations";
 
 interface Props {
   meta: EntityMeta;
@@ -13,6 +14,32 @@ interface Props {
 
 function inputId(meta: EntityMeta, field: FieldMeta): string {
   return `${meta.path}-field-${field.name}`;
+}
+
+/** A ref: one of the target's rows, named by its label field (the id is what is sent). */
+function RefInput(props: {
+  common: Record<string, unknown>;
+  field: FieldMeta;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { common, field, value, onChange } = props;
+  const { choices, problem } = useChoices(field.ref);
+  const known = !value || choices.some((c) => c.id === value);
+  return (
+    <>
+      <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{field.required ? "Choose…" : "(none)"}</option>
+        {!known && <option value={value}>{value}</option>}
+        {choices.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      {problem && <span className="error-text">{problem}</span>}
+    </>
+  );
 }
 
 function Input(props: {
@@ -43,6 +70,9 @@ function Input(props: {
     );
   }
   const text = typeof value === "string" ? value : "";
+  if (field.type === "ref" && field.ref) {
+    return <RefInput common={common} field={field} value={text} onChange={onChange} />;
+  }
   if (field.type === "enum") {
     return (
       <select {...common} value={text} onChange={(e) => onChange(e.target.value)}>

@@ -9,9 +9,15 @@ import Stats from "./Stats";
 
 type Panel = { mode: "none" } | { mode: "view"; item: Item } | { mode: "create" } | { mode: "edit"; item: Item };
 
-export default function Workbench({ module }: { module: EntityModule }) {
+/** The list's first query; refs are embedded so the table names their rows. */
+function firstQuery(module: EntityModule): Query {
+  const expand = module.meta.fields.flatMap((f) => (f.ref ? [f.ref.expand] : []));
+  return expand.length ? { limit: 25, offset: 0, expand } : { limit: 25, offset: 0 };
+}
+
+export default function Workbench({ module, openId: linked }: { module: EntityModule; openId?: string }) {
   const { meta, api } = module;
-  const [query, setQuery] = useState<Query>({ limit: 25, offset: 0 });
+  const [query, setQuery] = useState<Query>(() => firstQuery(module));
   const [page, setPage] = useState<Page | null>(null);
   const [error, setError] = useState("");
   const [panel, setPanel] = useState<Panel>({ mode: "none" });
@@ -29,6 +35,15 @@ export default function Workbench({ module }: { module: EntityModule }) {
       live = false;
     };
   }, [api, query, version]);
+
+  // A link to one item (`#/<path>/<id>`) opens its detail.
+  useEffect(() => {
+    if (!linked) return;
+    api.get(linked).then(
+      (item) => setPanel({ mode: "view", item }),
+      (e: Error) => setNotice(`Could not open the ${meta.label}: ${e.message}`),
+    );
+  }, [api, linked, meta.label]);
 
   // Keep the open item current after an action or a save elsewhere.
   const openId = panel.mode === "view" ? panel.item.id : null;
@@ -56,7 +71,11 @@ export default function Workbench({ module }: { module: EntityModule }) {
       <header className="card page-header">
         <div>
           <h1>{meta.pluralLabel}</h1>
-          {meta.uiRequirements && <p className="lead">{meta.uiRequirements}</p>}
+          {meta.uiRequirements && (
+            <p className="lead requirements" data-testid="ui-requirements">
+              {meta.uiRequirements}
+            </p>
+          )}
           {meta.description && <p className="muted">{meta.description}</p>}
         </div>
         <div className="buttons">
