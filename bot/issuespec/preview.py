@@ -188,7 +188,7 @@ def compute_preview(
         compared=existing is not None,
         unchanged=total - len(changes),
         entity=entity,
-        endpoints=entity_endpoints(entity),
+        endpoints=entity_endpoints(entity, after.entities),
         removing=removing,
         spec_path=spec_path,
         added=added,
