@@ -29,8 +29,7 @@ from bot.errors import IssuebotError
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
 from bot.pipeline import Orchestrator
-from bot.scaffold import scaffold_files
-from bot.scaffold.skeleton import service_skeleton
+from bot.scaffold import initialised_files
 from bot.server.stack import RunningBot, run_bot
 from bot.settings import Settings
 from bot.store import RunStore
@@ -123,7 +122,7 @@ def run_demo(
     ``inspect`` sees GitHub and the bot after the story, before they stop (tests, metrics).
     """
     report = report if report is not None else DemoReport()
-    files = _initialised_files()
+    files = initialised_files()
     report.required_checks = required_check_names(files)
     secret = secrets.token_hex(16)
     with ExitStack() as stack:
@@ -159,17 +158,6 @@ def _settle(gh: EmulatorHandle, bot: RunningBot, timeout: float) -> None:
             return
         seen = count
         time.sleep(0.5)
-
-
-def _initialised_files() -> dict[str, str]:
-    """The repository as `issuebot init` writes it: templates plus the generated skeleton.
-
-    The skeleton carries the UI's package.json and lockfile; without them the bot's first PR
-    would add dependency manifests, which always need a human (no auto-merge to show).
-    """
-    files = scaffold_files()
-    skeleton = service_skeleton(dict(files))
-    return {**files, **skeleton.generated, **skeleton.hooks}
 
 
 def _seed_target_repo(gh: EmulatorHandle, files: dict[str, str], checks: list[str]) -> None:

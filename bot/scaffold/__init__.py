@@ -3,7 +3,7 @@
 from bot.scaffold.plan import Action, FileAction, plan_scaffold
 from bot.scaffold.source import BotPin, parse_bot_source, running_version
 from bot.scaffold.upgrade import UpgradeReport, upgrade_repository
-from bot.scaffold.write import InitReport, init_repository, scaffold_files
+from bot.scaffold.write import InitReport, init_repository, initialised_files, scaffold_files
 
 __all__ = [
     "Action",
@@ -12,6 +12,7 @@ __all__ = [
     "InitReport",
     "UpgradeReport",
     "init_repository",
+    "initialised_files",
     "parse_bot_source",
     "plan_scaffold",
     "running_version",

@@ -78,6 +78,17 @@ def scaffold_files(pin: BotPin | None = None, template_dir: Path = TEMPLATE_DIR)
     return {name: env.get_template(name).render(values) for name in sorted(names)}
 
 
+def initialised_files(pin: BotPin | None = None) -> dict[str, str]:
+    """The repository as `issuebot init` leaves it: the scaffold plus the generated skeleton.
+
+    The skeleton carries the UI's package.json and lockfile; a repository seeded without them
+    gets a first bot PR that adds dependency manifests, which always need a human.
+    """
+    files = scaffold_files(pin)
+    skeleton = service_skeleton(dict(files))
+    return {**files, **skeleton.generated, **skeleton.hooks}
+
+
 def _inside(root: Path, target: Path) -> bool:
     return target.resolve().is_relative_to(root.resolve())
 

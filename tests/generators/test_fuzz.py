@@ -32,6 +32,16 @@ DEFINING_CALLS = {
     "pydantic.AfterValidator",
     "fastapi.Depends",
     "fastapi.Query",
+    # Settings read once at import, as FastAPI's full-stack template does (environment only).
+    "settings.get_settings",
+    # Security and error declarations: objects FastAPI reads, nothing runs.
+    "security.HTTPBearer",
+    "fastapi.Security",
+    "common.problems",
+    "Caller",
+    "enumerate",
+    "typing.TypeVar",
+    "logging.getLogger",
 }
 
 
@@ -105,6 +115,8 @@ def only_definitions(tree: ast.Module) -> list[str]:
             continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # docstring
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'":
+            continue  # a command-line entry point runs only when asked
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
             if all(call_name(c.func) in DEFINING_CALLS for c in calls):

@@ -23,7 +23,7 @@ from bot.demo.story import required_check_names
 from bot.emulator.testing import EmulatorHandle, start_emulator
 from bot.issuespec.render import render_issue_body
 from bot.issuespec.request import FeatureRequest
-from bot.scaffold.write import scaffold_files
+from bot.scaffold.write import initialised_files
 from tests.bot.queue.test_durability import PrivateRedis
 from tests.bot.store.helpers import pg_schema_url
 from tests.bot.widget import WIDGET
@@ -95,7 +95,7 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
 def gh() -> Iterator[EmulatorHandle]:
     """The emulator with a scaffolded, protected repository the App is installed on."""
     with start_emulator() as handle:
-        files = scaffold_files()
+        files = initialised_files()
         handle.create_target_repo(REPO, files)
         handle.set_required_checks(REPO, "main", required_check_names(files))
         handle.emulator.store.apps[handle.app_id].repos.append(REPO)
@@ -179,7 +179,7 @@ def test_the_documented_processes_take_a_request_to_a_merged_pr(
 
         pull = _wait("the bot's pull request", opened, procs)
         assert pull.user.login == "issuebot[bot]"  # type: ignore[attr-defined]
-        for name in required_check_names(scaffold_files()):
+        for name in required_check_names(initialised_files()):
             gh.post_check(REPO, pull.head.sha, name, "success")  # type: ignore[attr-defined]
 
         number = pull.number  # type: ignore[attr-defined]

@@ -33,7 +33,7 @@ from bot.errors import ConfigError, GitHubUnavailableError
 from bot.gates.risk import decide
 from bot.github import ClientOptions
 from bot.github.identity import ACTIONS_LOGIN, bot_login, with_identity
-from bot.scaffold import scaffold_files
+from bot.scaffold import initialised_files
 from bot.server.stack import run_bot
 from bot.settings import Settings
 from tests.bot.gates.test_risk import CLEAN, POLICY
@@ -83,7 +83,7 @@ def app_settings(gh: EmulatorHandle, tmp_path: Path, secret: str) -> Settings:
 def test_an_app_named_otherwise_runs_request_to_merge_without_being_told_its_login(
     tmp_path: Path,
 ) -> None:
-    files = scaffold_files()
+    files = initialised_files()
     report = DemoReport(required_checks=required_check_names(files))
     secret = secrets.token_hex(16)
     with builder_app_emulator() as gh:
