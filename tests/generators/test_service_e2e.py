@@ -15,7 +15,15 @@ import sqlalchemy as sa
 from bot.codegen import write_generated
 from generators.service import generate_service
 from generators.spec import load_spec
-from tests.generators.processes import BIN, Served, alembic, run, run_with_coverage, serve
+from tests.generators.processes import (
+    BIN,
+    Served,
+    alembic,
+    run,
+    run_with_coverage,
+    schemathesis,
+    serve,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -154,31 +162,7 @@ def test_schemathesis_finds_nothing_against_the_served_api(served: Served, tmp_p
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{base}/action-runs", headers=headers).status_code == 200
     assert httpx.get(f"{base}/action-runs").status_code == 401
-    result = run(
-        [
-            str(BIN / "schemathesis"),
-            "run",
-            f"{base}/openapi.json",
-            "--checks",
-            "all",
-            "--exclude-checks",
-            "positive_data_acceptance,negative_data_rejection",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--workers",
-            "1",
-            "--max-examples",
-            "25",
-            "--seed",
-            "20261123",
-            "--generation-database",
-            "none",
-            "--no-color",
-        ],
-        tmp_path,
-        timeout=280,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    result = schemathesis(served, tmp_path, seed=20261123)
     # A warning (inputs the validator refuses, see above) may replace "No issues found".
     assert "Failures:" not in result.stdout, result.stdout[-4000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-2000:]
